@@ -1,0 +1,70 @@
+// Package subject validates NATS subjects and indexes subscriptions by
+// subject for message delivery.
+//
+// # Subjects
+//
+// A subject is a series of tokens separated by '.', none empty, without
+// whitespace ("\t\n\f\r "). In a subscription, '*' as a whole token matches
+// exactly one token and '>' as the whole last token matches one or more
+// tokens; "foo*.bar" is a literal token. ValidSubject checks SUB subjects,
+// ValidLiteral publish subjects (no wildcards), ValidQueue queue names,
+// Matches tests one literal against one pattern (for permissions). None of
+// them allocates or retains its arguments.
+//
+// # Index
+//
+// Index[S] maps subjects (with wildcards) and optional queue groups to
+// subscriptions of any comparable type S (typically a pointer). Match
+// returns a *Result: every matching plain subscription, plus one Group per
+// queue name, merged across patterns (a message matching "foo.*" queue q
+// and "foo.bar" queue q sees one group q). An S inserted under two patterns
+// that both match appears twice, as in nats-server; the broker deals with
+// it. Inserting the same (subject, queue, S) twice is a no-op.
+//
+// # Concurrency contract
+//
+// All methods are safe for concurrent use. Match and HasInterest may run on
+// every event loop at once, concurrently with Insert and Remove:
+//
+//   - A cache hit takes no lock: a hash of the subject, a few atomic loads
+//     of a set-associative table and a striped counter increment. It does
+//     not allocate.
+//   - A miss walks the trie under the read lock of a sync.RWMutex, builds
+//     a new Result and stores it in the cache while still holding the read
+//     lock.
+//   - Insert and Remove take the write lock, change the trie and clear the
+//     cached results the changed pattern matches (one set for a literal
+//     subject, a scan of the table for a wildcard), nothing else, so churn
+//     on one subject leaves the cache of the others alone. Because misses
+//     store under the read lock, a result computed before a change can never
+//     be stored after the change cleared it: once Insert returns, the next
+//     Match sees the new subscription.
+//
+// Why this and not a plain RWMutex around a map cache: RLock/RUnlock write
+// the mutex's reader count, one cache line shared by every core, on every
+// Match; with event loops matching millions of messages per second that
+// line ping-pongs between cores. Here the hit path writes nothing shared
+// except a counter stripe chosen by the calling goroutine's stack address
+// (each event loop goroutine mostly owns its stripe). Measured on the
+// 2-core build machine (BenchmarkParallelMatch, see bench_test.go), the
+// lock-free hit scales with the cores while an RLock-protected map lookup
+// does not; the figures are in the package's commit message history and
+// docs/design notes.
+//
+// # Result immutability
+//
+// A Result is never written after Match returns it: readers iterate Plain
+// and Queues without locks for as long as they like, while writers build
+// new Results. A Result may share its slices with the trie (a writer that
+// would overwrite them copies first), so callers must not modify or append
+// to them.
+//
+// # Ownership of byte slices
+//
+// Insert copies the subject tokens and the queue name it keeps; the caller
+// may reuse its buffers when Insert returns. Remove, Match, HasInterest and
+// the validators do not retain their arguments; when Match caches a result
+// it stores its own copy of the subject. Group.Name in a Result is the
+// index's private copy and is immutable. The subject and queue passed to
+// the All callback are valid only during the call.
+package subject
