@@ -1,0 +1,131 @@
+package loop
+
+import (
+	"net"
+	"sync/atomic"
+
+	"github.com/panjf2000/gnet/v2"
+)
+
+// Conn is one connection (accepted or enrolled). A Conn is never reused:
+// the pointer stays valid (and Closed) after OnClose, so frames queued for
+// it on other loops can be dropped safely.
+type Conn struct {
+	// Value is the handler's per-connection state. Owned by c's loop; set
+	// before OnOpen for enrolled conns.
+	Value any
+
+	gc       gnet.Conn // owned by c's loop; immutable after OnOpen
+	shard    *Shard    // immutable after OnOpen
+	id       uint64    // immutable after OnOpen
+	remote   net.Addr  // immutable after OnOpen
+	local    net.Addr  // immutable after OnOpen
+	outbound bool      // immutable after OnOpen
+
+	closed atomic.Bool // set by Close (request) and at OnClose; read anywhere
+
+	// Owned by c's loop:
+	out        []byte // staging buffer, flushed by the write path
+	pending    bool   // c is in shard.pending
+	gone       bool   // OnClose has run
+	closeErr   error  // first Close reason (sticky)
+	need       int    // OnData waits until this many bytes are buffered
+	stallSince int64  // Server.now() when outbound was first seen non-empty; 0 = empty
+	slot       int    // index in shard.conns
+	idleFlush  int    // consecutive flushes using < 1/4 of a big staging buffer
+	closeNow   bool   // close via the action of the running OnOpen/OnTraffic
+	forceClose bool   // close even if gnet still holds output (linger over)
+	lingerAt   int64  // Server.now() when c started lingering; 0 = not
+}
+
+// ID is unique per Server, starting at 1. Any goroutine.
+func (c *Conn) ID() uint64 { return c.id }
+
+// Shard is the shard (event loop) c lives on. Any goroutine.
+func (c *Conn) Shard() *Shard { return c.shard }
+
+// RemoteAddr is the peer address. Any goroutine.
+func (c *Conn) RemoteAddr() net.Addr { return c.remote }
+
+// LocalAddr is the local address. Any goroutine.
+func (c *Conn) LocalAddr() net.Addr { return c.local }
+
+// Outbound reports whether c was put on the loop by Server.Enroll. Any
+// goroutine.
+func (c *Conn) Outbound() bool { return c.outbound }
+
+// Closed reports whether Close was requested or c is closed. Any goroutine
+// (an atomic load).
+func (c *Conn) Closed() bool { return c.closed.Load() }
+
+// Out returns c's staging buffer and marks c for flushing when the current
+// callback or task ends. Append output to *Out(); the buffer is valid only
+// until that flush. c's loop only.
+func (c *Conn) Out() *[]byte {
+	c.markPending()
+	return &c.out
+}
+
+// OutboundBuffered is the number of bytes staged plus those gnet still
+// holds for the socket. c's loop only.
+func (c *Conn) OutboundBuffered() int {
+	if c.gone {
+		return 0
+	}
+	return len(c.out) + c.gc.OutboundBuffered()
+}
+
+// Need tells the read path that OnData is useless until at least n bytes
+// (counting the unconsumed ones) are buffered, e.g. while a large payload
+// trickles in: it avoids re-copying the buffered bytes on every read. It
+// holds until the next OnData call or Resume. c's loop only.
+func (c *Conn) Need(n int) { c.need = n }
+
+// Close flushes what is staged for c and then closes it; OnClose(c, err)
+// follows once. The close happens when the current callback or task ends,
+// after every flush. The first error given is the one reported. c's loop
+// only.
+func (c *Conn) Close(err error) {
+	if c.closed.Load() {
+		return
+	}
+	c.closed.Store(true)
+	c.closeErr = err
+	c.shard.closing = append(c.shard.closing, c)
+}
+
+// CloseAsync is Close for any goroutine: it posts the Close to c's loop.
+func (c *Conn) CloseAsync(err error) {
+	if c.closed.Load() {
+		return
+	}
+	_ = c.shard.Execute(func() {
+		if !c.gone {
+			c.Close(err)
+		}
+	})
+}
+
+// Resume re-offers c's buffered, unconsumed input to OnData (gnet does not
+// raise a read event for bytes it already holds). It clears Need. Any
+// goroutine.
+func (c *Conn) Resume() {
+	if c.closed.Load() {
+		return
+	}
+	_ = c.shard.Execute(func() {
+		if c.gone {
+			return
+		}
+		c.need = 0
+		c.shard.read(c)
+	})
+}
+
+// markPending queues c for the flush at the end of the current callback.
+func (c *Conn) markPending() {
+	if !c.pending && !c.gone {
+		c.pending = true
+		c.shard.pending = append(c.shard.pending, c)
+	}
+}

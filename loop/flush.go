@@ -1,0 +1,49 @@
+package loop
+
+// Staging buffers above this capacity are dropped after enough flushes
+// that used less than a quarter of them, so one burst does not pin memory.
+const (
+	shrinkCap     = 256 << 10
+	shrinkFlushes = 16
+)
+
+// flush is the whole write path for one conn: the staged bytes go to gnet
+// in a single Write (gnet writes at once when its outbound buffer is empty
+// and queues the rest for EPOLLOUT; it never blocks), the staging buffer is
+// reset for reuse, and the max-pending and write-stall bookkeeping runs.
+//
+// A TLS transform slots in here: encrypt c.out in one tls.Write (records
+// carry many frames) and hand the ciphertext to gnet instead.
+func (s *Shard) flush(c *Conn) {
+	gc := c.gc
+	if out := c.out; len(out) > 0 {
+		if gc.OutboundBuffered() == 0 {
+			c.stallSince = 0 // the socket caught up since we last looked
+		}
+		_, _ = gc.Write(out)
+		if c.gone {
+			return // the write failed and gnet closed c (OnClose has run)
+		}
+		if cap(out) > shrinkCap && len(out) < cap(out)/4 {
+			c.idleFlush++
+		} else {
+			c.idleFlush = 0
+		}
+		if c.idleFlush >= shrinkFlushes {
+			c.out, c.idleFlush = nil, 0
+		} else {
+			c.out = out[:0]
+		}
+	}
+	ob := gc.OutboundBuffered()
+	if ob == 0 {
+		c.stallSince = 0
+		return
+	}
+	if c.stallSince == 0 {
+		c.stallSince = s.srv.now()
+	}
+	if max := s.srv.cfg.MaxPending; max > 0 && ob+len(c.out) > max {
+		c.Close(ErrSlowConsumerPending)
+	}
+}
