@@ -271,3 +271,29 @@ func TestStopClosesAll(t *testing.T) {
 		t.Errorf("second Stop: %v", err)
 	}
 }
+
+func TestNeedDefersOnData(t *testing.T) {
+	var calls atomic.Int32
+	h := &funcHandler{data: func(c *Conn, b []byte) int {
+		calls.Add(1)
+		if len(b) < 10 {
+			c.Need(10)
+			return 0
+		}
+		return echo(c, b)
+	}}
+	s := startServer(t, Config{Loops: 1}, h)
+	nc := dial(t, s)
+	for _, part := range []string{"01234", "5", "6", "7", "89"} {
+		if _, err := nc.Write([]byte(part)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := string(readN(t, nc, 10, 5*time.Second)); got != "0123456789" {
+		t.Fatalf("got %q", got)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("OnData called %d times, want 2 (Need skips the short reads)", n)
+	}
+}
