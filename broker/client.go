@@ -1,0 +1,267 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"natsloop/loop"
+	"natsloop/proto"
+)
+
+// client is one client connection's session.
+type client struct {
+	srv  *Server    // immutable
+	conn *loop.Conn // immutable
+	cid  uint64     // immutable
+	acc  *account   // immutable (until auth binds accounts)
+	pfx  string     // log prefix "ip:port - cid:N - "; immutable
+
+	// Owned by the loop goroutine.
+	parser    proto.Parser
+	connected bool // CONNECT seen
+	verbose   bool
+	pedantic  bool
+	echo      bool
+	headers   bool
+	noResp    bool
+	protocol  int
+	name      string
+	lang      string
+	version   string
+	start     time.Time
+	lastIn    time.Time // last time bytes arrived
+	lastPing  time.Time // last server PING sent
+	pingsOut  int
+	authDue   time.Time // zero: no auth timeout
+	closing   bool
+	rng       uint64 // xorshift state for queue member choice
+
+	mu   sync.Mutex               // guards subs
+	subs map[string]*subscription // by sid
+
+	closed   atomic.Bool // set when the connection is closing; read by publishers
+	inMsgs   atomic.Int64
+	inBytes  atomic.Int64
+	outMsgs  atomic.Int64 // added to by publishers on any loop
+	outBytes atomic.Int64
+}
+
+// subscription is one SUB. Its identity fields are immutable; delivered
+// and closed are touched by publishers on any loop.
+type subscription struct {
+	client  *client
+	subject []byte
+	queue   []byte
+	sid     []byte
+
+	max       atomic.Int64 // auto-unsubscribe limit, 0 = none
+	delivered atomic.Int64
+	closed    atomic.Bool
+}
+
+// connHandler adapts the server to loop.Handler.
+type connHandler struct{ s *Server }
+
+// Close reasons, logged when a connection ends.
+var (
+	errClientClosed  = errors.New("broker: client closed connection")
+	errServerClosing = errors.New("broker: server shutdown")
+	errProtocol      = errors.New("broker: protocol violation")
+	errStale         = errors.New("broker: stale connection")
+	errAuthTimeout   = errors.New("broker: authentication timeout")
+	errMaxConns      = errors.New("broker: maximum connections exceeded")
+	errMaxPayload    = errors.New("broker: maximum payload exceeded")
+	errBadConnect    = errors.New("broker: invalid CONNECT")
+	errNoHeaders     = errors.New("broker: message headers not supported")
+)
+
+func (h *connHandler) OnOpen(lc *loop.Conn) {
+	s := h.s
+	now := time.Now()
+	c := &client{
+		srv:   s,
+		conn:  lc,
+		cid:   s.cidSeq.Add(1),
+		acc:   s.gacc,
+		start: now,
+		// nats-server defaults before CONNECT is applied.
+		verbose:  true,
+		pedantic: true,
+		echo:     true,
+		lastIn:   now,
+		lastPing: now,
+		subs:     make(map[string]*subscription),
+	}
+	c.rng = c.cid*0x9E3779B97F4A7C15 | 1
+	c.pfx = fmt.Sprintf("%s - cid:%d - ", lc.RemoteAddr(), c.cid)
+	c.parser.Mode = proto.ModeClient
+	c.parser.MaxControlLine = int(s.opts.MaxControlLine)
+	c.parser.MaxPayload = int(s.opts.MaxPayload)
+	lc.Value = c
+
+	s.stats.totalConns.Add(1)
+	n := s.numClients.Add(1)
+	s.addClient(c)
+	s.debugf(c, "Client connection created")
+
+	c.sendInfo()
+	if s.opts.MaxConn > 0 && n > int64(s.opts.MaxConn) {
+		c.closeWithErr("maximum connections exceeded", errMaxConns)
+		return
+	}
+	if s.authRequired() {
+		c.authDue = now.Add(s.opts.AuthTimeout)
+	}
+}
+
+func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
+	c, ok := lc.Value.(*client)
+	if !ok {
+		return len(data)
+	}
+	c.lastIn = time.Now()
+	total := len(data)
+	for len(data) > 0 && !c.closing {
+		n, op, err := c.parser.Next(data)
+		data = data[n:]
+		if err != nil {
+			c.parseError(err)
+			return total
+		}
+		if op == nil {
+			break
+		}
+		c.processOp(op)
+	}
+	return total
+}
+
+func (h *connHandler) OnClose(lc *loop.Conn, err error) {
+	c, ok := lc.Value.(*client)
+	if !ok {
+		return
+	}
+	c.closing = true
+	c.closed.Store(true)
+	h.s.clientClosed(c, err)
+}
+
+func (h *connHandler) OnTick(lc *loop.Conn, now time.Time) {
+	c, ok := lc.Value.(*client)
+	if !ok || c.closing {
+		return
+	}
+	c.tick(now)
+}
+
+// parseError answers a parser error with its -ERR text and closes.
+func (c *client) parseError(err error) {
+	var pe *proto.Error
+	if errors.As(err, &pe) {
+		if pe == proto.ErrMaxPayload {
+			c.closeWithErr(pe.Text, errMaxPayload)
+			return
+		}
+		c.srv.log.Errorf("%sClient parser ERROR: %s", c.pfx, pe.Reason)
+		c.closeWithErr(pe.Text, errProtocol)
+		return
+	}
+	c.closeWithErr("Unknown Protocol Operation", errProtocol)
+}
+
+// processOp runs one parsed op. Slices in op are valid only during the call.
+func (c *client) processOp(op *proto.Op) {
+	if c.srv.opts.Trace {
+		c.traceIn(op)
+	}
+	if !c.connected && op.Kind != proto.OpConnect && c.srv.authRequired() {
+		c.closeWithErr("Authorization Violation", errBadConnect)
+		return
+	}
+	switch op.Kind {
+	case proto.OpPub, proto.OpHPub:
+		c.processPub(op)
+	case proto.OpSub:
+		c.processSub(op)
+	case proto.OpUnsub:
+		c.processUnsub(op)
+	case proto.OpPing:
+		c.sendPong()
+	case proto.OpPong:
+		c.pingsOut = 0
+	case proto.OpConnect:
+		c.processConnect(op)
+	case proto.OpErr:
+		// A client's -ERR ends its connection (nats-server does the same).
+		c.srv.log.Errorf("%sClient Error %s", c.pfx, op.Arg)
+		c.closeWithErr("", errClientClosed)
+	default:
+		// INFO, +OK, -ERR from a client carry nothing for the server.
+	}
+}
+
+// sendErr stages -ERR 'text' without closing.
+func (c *client) sendErr(text string) {
+	out := c.conn.Out()
+	*out = proto.AppendErr(*out, text)
+	c.srv.tracef(c, "->> [-ERR '%s']", text)
+}
+
+// sendOK stages +OK when the client asked for verbose replies.
+func (c *client) sendOK() {
+	if c.verbose {
+		out := c.conn.Out()
+		*out = append(*out, proto.OKLine...)
+	}
+}
+
+func (c *client) sendPong() {
+	out := c.conn.Out()
+	*out = append(*out, proto.PongLine...)
+}
+
+// closeWithErr sends -ERR 'text' (when text is not empty) and closes.
+func (c *client) closeWithErr(text string, reason error) {
+	if c.closing {
+		return
+	}
+	if text != "" {
+		c.sendErr(text)
+	}
+	c.closing = true
+	c.closed.Store(true)
+	c.conn.Close(reason)
+}
+
+// tick runs liveness checks: auth timeout and server PINGs.
+func (c *client) tick(now time.Time) {
+	o := c.srv.opts
+	if !c.authDue.IsZero() && !c.connected && now.After(c.authDue) {
+		c.closeWithErr("Authentication Timeout", errAuthTimeout)
+		return
+	}
+	if o.PingInterval <= 0 || now.Sub(c.lastPing) < o.PingInterval {
+		return
+	}
+	if c.pingsOut+1 > o.MaxPingsOut {
+		c.closeWithErr("Stale Connection", errStale)
+		return
+	}
+	c.lastPing = now
+	c.pingsOut++
+	out := c.conn.Out()
+	*out = append(*out, proto.PingLine...)
+}
+
+// nextRand is xorshift64*, owned by the loop goroutine.
+func (c *client) nextRand() uint64 {
+	x := c.rng
+	x ^= x >> 12
+	x ^= x << 25
+	x ^= x >> 27
+	c.rng = x
+	return x * 2685821657736338717
+}

@@ -1,0 +1,116 @@
+package broker
+
+import (
+	"errors"
+	"net"
+	"runtime"
+	"time"
+
+	"natsloop/loop"
+	"natsloop/proto"
+)
+
+// timeZero clears deadlines.
+var timeZero time.Time
+
+// authRequired reports whether clients must authenticate.
+func (s *Server) authRequired() bool { return false }
+
+// sendInfo stages the INFO a client sees first.
+func (c *client) sendInfo() {
+	s := c.srv
+	info := s.baseInfo()
+	info.ClientID = c.cid
+	if ta, ok := c.conn.RemoteAddr().(*net.TCPAddr); ok {
+		info.ClientIP = ta.IP.String()
+	}
+	out := c.conn.Out()
+	*out = proto.AppendInfo(*out, &info)
+}
+
+// baseInfo is the part of INFO every client shares.
+func (s *Server) baseInfo() proto.Info {
+	o := s.opts
+	port := o.Port
+	if ta, ok := s.Addr().(*net.TCPAddr); ok {
+		port = ta.Port
+	}
+	return proto.Info{
+		ServerID:     s.id,
+		ServerName:   s.name,
+		Version:      Version,
+		Proto:        1,
+		Go:           runtime.Version(),
+		Host:         o.Host,
+		Port:         port,
+		Headers:      true,
+		MaxPayload:   int64(o.MaxPayload),
+		AuthRequired: s.authRequired(),
+	}
+}
+
+// closeReason names why a connection ended, in nats-server's words.
+func closeReason(err error) string {
+	switch {
+	case err == nil, errors.Is(err, errClientClosed):
+		return "Client Closed"
+	case errors.Is(err, loop.ErrSlowConsumerPending):
+		return "Slow Consumer (Pending Bytes)"
+	case errors.Is(err, loop.ErrSlowConsumerDeadline):
+		return "Slow Consumer (Write Deadline)"
+	case errors.Is(err, errStale):
+		return "Stale Connection"
+	case errors.Is(err, errAuthTimeout):
+		return "Authentication Timeout"
+	case errors.Is(err, errMaxConns):
+		return "Maximum Connections Exceeded"
+	case errors.Is(err, errMaxPayload):
+		return "Maximum Message Payload Exceeded"
+	case errors.Is(err, errProtocol), errors.Is(err, errBadConnect), errors.Is(err, errNoHeaders):
+		return "Protocol Violation"
+	case errors.Is(err, errServerClosing):
+		return "Server Shutdown"
+	}
+	return "Client Closed"
+}
+
+// clientClosed cleans up after a connection ended (on its loop).
+func (s *Server) clientClosed(c *client, err error) {
+	switch {
+	case errors.Is(err, loop.ErrSlowConsumerPending):
+		s.stats.slowConsumers.Add(1)
+		s.log.Noticef("%sSlow Consumer Detected: MaxPending of %d Exceeded", c.pfx, s.opts.MaxPending)
+	case errors.Is(err, loop.ErrSlowConsumerDeadline):
+		s.stats.slowConsumers.Add(1)
+		s.log.Noticef("%sSlow Consumer Detected: WriteDeadline of %v exceeded", c.pfx, s.opts.WriteDeadline)
+	}
+	c.mu.Lock()
+	subs := make([]*subscription, 0, len(c.subs))
+	for _, sub := range c.subs {
+		subs = append(subs, sub)
+	}
+	clear(c.subs)
+	c.mu.Unlock()
+	for _, sub := range subs {
+		c.removeSub(sub)
+	}
+	s.numClients.Add(-1)
+	s.removeClient(c)
+	s.debugf(c, "Client connection closed: %s", closeReason(err))
+}
+
+// debugf logs a connection-scoped debug line.
+func (s *Server) debugf(c *client, format string, args ...any) {
+	if !s.opts.Debug {
+		return
+	}
+	s.log.Debugf(c.pfx+format, args...)
+}
+
+// tracef logs a connection-scoped trace line.
+func (s *Server) tracef(c *client, format string, args ...any) {
+	if !s.opts.Trace {
+		return
+	}
+	s.log.Tracef(c.pfx+format, args...)
+}

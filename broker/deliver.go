@@ -1,0 +1,124 @@
+package broker
+
+import (
+	"natsloop/internal/subject"
+	"natsloop/loop"
+	"natsloop/proto"
+)
+
+// noRespHeader is the header block of a no-responders status message.
+const noRespHeader = "NATS/1.0 503\r\n\r\n"
+
+// processPub delivers one PUB or HPUB. It is the hot path: no allocation,
+// no lock besides the index's own read path.
+func (c *client) processPub(op *proto.Op) {
+	if op.Kind == proto.OpHPub && !c.headers {
+		c.srv.log.Errorf("%smessage headers not supported", c.pfx)
+		c.closeWithErr("", errNoHeaders)
+		return
+	}
+	if c.pedantic && !subject.ValidLiteral(op.Subject) {
+		c.sendErr("Invalid Publish Subject")
+		return
+	}
+	c.sendOK() // nats-server acknowledges before delivering
+	size := int64(len(op.Payload))
+	c.inMsgs.Add(1)
+	c.inBytes.Add(size)
+	c.srv.stats.inMsgs.Add(1)
+	c.srv.stats.inBytes.Add(size)
+
+	delivered := c.deliverAll(op)
+	if !delivered && c.noResp && len(op.Reply) > 0 {
+		c.sendNoResponders(op.Reply)
+	}
+}
+
+// deliverAll sends op to every matching plain subscription and to one
+// member of every matching queue group. It reports whether anyone got it.
+func (c *client) deliverAll(op *proto.Op) bool {
+	r := c.acc.sl.Match(op.Subject)
+	if r == nil {
+		return false
+	}
+	sh := c.conn.Shard()
+	delivered := false
+	for _, sub := range r.Plain {
+		if c.deliver(sh, sub, op) {
+			delivered = true
+		}
+	}
+	for i := range r.Queues {
+		members := r.Queues[i].Members
+		n := len(members)
+		if n == 0 {
+			continue
+		}
+		// Start at a random member; skip members that cannot take it.
+		start := int(c.nextRand() % uint64(n))
+		for j := 0; j < n; j++ {
+			if c.deliver(sh, members[(start+j)%n], op) {
+				delivered = true
+				break
+			}
+		}
+	}
+	return delivered
+}
+
+// deliver stages one MSG/HMSG for sub. It returns false when sub cannot
+// take it (closed, echo off, auto-unsubscribe limit reached).
+func (c *client) deliver(sh *loop.Shard, sub *subscription, op *proto.Op) bool {
+	dst := sub.client
+	if (dst == c && !c.echo) || sub.closed.Load() || dst.closed.Load() {
+		return false
+	}
+	last := false
+	if max := sub.max.Load(); max > 0 {
+		n := sub.delivered.Add(1)
+		if n > max {
+			return false
+		}
+		last = n == max
+	} else {
+		sub.delivered.Add(1)
+	}
+	payload := op.Payload
+	buf := sh.Begin(dst.conn)
+	switch {
+	case op.HdrLen > 0 && dst.headers:
+		*buf = proto.AppendHMsg(*buf, op.Subject, sub.sid, op.Reply, op.HdrLen, payload)
+	case op.HdrLen > 0:
+		// A subscriber without headers gets the payload only.
+		payload = payload[op.HdrLen:]
+		*buf = proto.AppendMsg(*buf, op.Subject, sub.sid, op.Reply, payload)
+	default:
+		*buf = proto.AppendMsg(*buf, op.Subject, sub.sid, op.Reply, payload)
+	}
+	sh.Commit(dst.conn)
+	dst.outMsgs.Add(1)
+	dst.outBytes.Add(int64(len(payload)))
+	c.srv.stats.outMsgs.Add(1)
+	c.srv.stats.outBytes.Add(int64(len(payload)))
+	if last {
+		sub.unsubAfterMax()
+	}
+	return true
+}
+
+// sendNoResponders answers a request nobody received with a 503 status
+// message on the publisher's own subscription that matches the reply.
+func (c *client) sendNoResponders(reply []byte) {
+	r := c.acc.sl.Match(reply)
+	if r == nil {
+		return
+	}
+	for _, sub := range r.Plain {
+		if sub.client != c || sub.closed.Load() {
+			continue
+		}
+		out := c.conn.Out()
+		*out = proto.AppendHMsg(*out, reply, sub.sid, nil, len(noRespHeader), []byte(noRespHeader))
+		return
+	}
+}

@@ -1,0 +1,29 @@
+// Package broker is natsloop's composition root and the home of NATS
+// semantics: client sessions, accounts, publish/subscribe delivery, queue
+// selection, limits, liveness (server PINGs, auth timeout) and slow
+// consumers. It wires loop (I/O), proto (wire format) and internal/subject
+// (interest) together.
+//
+// # Concurrency
+//
+// Every client session belongs to one event loop: its parser, CONNECT
+// options and liveness fields are touched only on that loop's goroutine
+// ("owned by the loop"). What other loops touch is marked on each field:
+// the subscription table (guarded by the client's mu), counters (atomics)
+// and the closed flag (atomic). An account's subscription index is safe for
+// concurrent use; the *subject.Result it returns is immutable, so a
+// publisher iterates it with no lock held.
+//
+// # Message flow
+//
+//	loop k: OnData -> proto.Parser.Next -> processPub
+//	        -> account index Match (cached) -> for each subscriber:
+//	             Shard.Begin(dst) + proto.AppendMsg + Shard.Commit(dst)
+//	        (same loop: dst's staging buffer; other loop: the k->j outbox)
+//	loop package: one flush per conn per callback, one drain per batch.
+//
+// # Buffer ownership
+//
+// Slices inside a *proto.Op are valid only while the op is processed:
+// anything kept (subjects, sids, queue names of a subscription) is copied.
+package broker

@@ -1,0 +1,260 @@
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"natsloop/config"
+	"natsloop/internal/logging"
+	"natsloop/loop"
+	"natsloop/proto"
+)
+
+// Version is the NATS server version natsloop reports in INFO and /varz.
+// Clients gate features on it (headers need 2.2+), so it names the
+// nats-server release whose core protocol natsloop speaks.
+const Version = "2.10.0"
+
+// Errors returned by New and Start.
+var (
+	ErrNotSupported = errors.New("broker: setting not supported yet")
+	ErrStarted      = errors.New("broker: server already started")
+)
+
+// Server is one natsloop server: listeners, accounts and client sessions.
+type Server struct {
+	opts *config.Options // immutable after New
+	log  logging.Logger  // immutable after New
+
+	id   string // server id (56 chars, starts with N); immutable
+	name string // server name (defaults to id); immutable
+
+	lp      *loop.Server // set by Start; immutable after
+	handler connHandler  // immutable after New
+
+	gacc *account // the global account $G; immutable pointer
+
+	cidSeq     atomic.Uint64
+	numClients atomic.Int64
+	stats      serverStats
+
+	start time.Time // immutable after Start
+
+	mu       sync.Mutex         // guards clients, started, shutdown
+	clients  map[uint64]*client // every open client session
+	started  bool
+	shutdown bool
+	done     chan struct{} // closed when Shutdown completes
+	ready    chan struct{} // closed when Start is listening
+	infoJSON []byte        // template INFO fields; guarded by mu
+}
+
+// serverStats are the totals /varz reports; updated with atomics from any
+// loop.
+type serverStats struct {
+	inMsgs        atomic.Int64
+	inBytes       atomic.Int64
+	outMsgs       atomic.Int64
+	outBytes      atomic.Int64
+	slowConsumers atomic.Int64
+	totalConns    atomic.Int64
+}
+
+// New validates opts and builds a server that is not yet listening.
+func New(opts *config.Options, log logging.Logger) (*Server, error) {
+	if opts == nil {
+		opts = config.Default()
+	}
+	if log == nil {
+		log = logging.Nop()
+	}
+	if err := checkSupported(opts); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		opts:    opts,
+		log:     log,
+		id:      proto.NewServerID(),
+		clients: make(map[uint64]*client),
+		done:    make(chan struct{}),
+		ready:   make(chan struct{}),
+	}
+	s.name = opts.ServerName
+	if s.name == "" {
+		s.name = s.id
+	}
+	s.gacc = newAccount(globalAccount)
+	s.handler = connHandler{s: s}
+	return s, nil
+}
+
+// checkSupported refuses settings whose feature is not built yet, so a
+// config that asks for security never runs without it.
+func checkSupported(o *config.Options) error {
+	switch {
+	case o.TLS != nil:
+		return fmt.Errorf("%w: tls", ErrNotSupported)
+	case o.Authorization != nil && o.Authorization.Configured():
+		return fmt.Errorf("%w: authorization", ErrNotSupported)
+	case len(o.Accounts) > 0:
+		return fmt.Errorf("%w: accounts", ErrNotSupported)
+	case o.Cluster != nil && o.Cluster.Port != 0:
+		return fmt.Errorf("%w: cluster", ErrNotSupported)
+	case o.JetStream:
+		return fmt.Errorf("%w: jetstream (natsloop is core NATS only)", ErrNotSupported)
+	}
+	return nil
+}
+
+// ID returns the server id sent in INFO.
+func (s *Server) ID() string { return s.id }
+
+// Name returns the server name.
+func (s *Server) Name() string { return s.name }
+
+// Options returns the options the server runs with. Callers must not
+// modify them.
+func (s *Server) Options() *config.Options { return s.opts }
+
+// Start opens the client listener and logs nats-server's startup lines.
+// It returns once the server accepts connections.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	if s.started {
+		s.mu.Unlock()
+		return ErrStarted
+	}
+	s.started = true
+	s.mu.Unlock()
+
+	s.start = time.Now()
+	s.log.Noticef("Starting nats-server")
+	s.log.Noticef("  Version:  %s (natsloop)", Version)
+	s.log.Noticef("  Git:      [not set]")
+	s.log.Noticef("  Name:     %s", s.name)
+	s.log.Noticef("  ID:       %s", s.id)
+	if s.opts.ConfigFile != "" {
+		s.log.Noticef("Using configuration file: %s", s.opts.ConfigFile)
+	}
+
+	loops := s.opts.Loops
+	if loops <= 0 {
+		loops = runtime.GOMAXPROCS(0)
+	}
+	port := s.opts.Port
+	if port < 0 {
+		port = 0
+	}
+	lcfg := loop.Config{
+		Addr:          net.JoinHostPort(s.opts.Host, fmt.Sprint(port)),
+		Loops:         loops,
+		Tick:          tickInterval(s.opts),
+		MaxPending:    int(s.opts.MaxPending),
+		WriteDeadline: s.opts.WriteDeadline,
+	}
+	s.lp = loop.New(lcfg, &s.handler)
+	if err := s.lp.Start(); err != nil {
+		return fmt.Errorf("broker: listen on %s: %w", lcfg.Addr, err)
+	}
+	s.log.Noticef("Listening for client connections on %s", s.Addr())
+	s.log.Noticef("Server is ready")
+	close(s.ready)
+	return nil
+}
+
+// tickInterval picks how often liveness is checked: often enough for the
+// shortest configured timer, never more than once a second.
+func tickInterval(o *config.Options) time.Duration {
+	t := time.Second
+	for _, d := range []time.Duration{o.PingInterval, o.AuthTimeout, o.WriteDeadline} {
+		if d > 0 && d/4 < t {
+			t = d / 4
+		}
+	}
+	if t < 10*time.Millisecond {
+		t = 10 * time.Millisecond
+	}
+	return t
+}
+
+// Addr is the address clients connect to (the real port when 0 was asked).
+func (s *Server) Addr() net.Addr {
+	if s.lp == nil {
+		return nil
+	}
+	return s.lp.Addr()
+}
+
+// ClientURL is nats://host:port for the listener, for tests and tools.
+func (s *Server) ClientURL() string {
+	addr, ok := s.Addr().(*net.TCPAddr)
+	if !ok {
+		return ""
+	}
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "nats://" + net.JoinHostPort(host, fmt.Sprint(addr.Port))
+}
+
+// NumClients is the number of open client connections.
+func (s *Server) NumClients() int { return int(s.numClients.Load()) }
+
+// NumSubscriptions is the number of subscriptions in the global account.
+func (s *Server) NumSubscriptions() int { return s.gacc.sl.Count() }
+
+// Shutdown closes every client and the listener. It is safe to call more
+// than once and from any goroutine.
+func (s *Server) Shutdown() {
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		<-s.done
+		return
+	}
+	s.shutdown = true
+	started := s.lp != nil
+	s.mu.Unlock()
+
+	if started {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := s.lp.Stop(ctx); err != nil {
+			s.log.Errorf("Error stopping event loops: %v", err)
+		}
+		cancel()
+	}
+	s.log.Noticef("Server Exiting..")
+	close(s.done)
+}
+
+// WaitForShutdown blocks until Shutdown has completed.
+func (s *Server) WaitForShutdown() { <-s.done }
+
+// ReadyForConnections waits up to d for Start to be listening.
+func (s *Server) ReadyForConnections(d time.Duration) bool {
+	select {
+	case <-s.ready:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+func (s *Server) addClient(c *client) {
+	s.mu.Lock()
+	s.clients[c.cid] = c
+	s.mu.Unlock()
+}
+
+func (s *Server) removeClient(c *client) {
+	s.mu.Lock()
+	delete(s.clients, c.cid)
+	s.mu.Unlock()
+}

@@ -1,0 +1,240 @@
+package broker
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"natsloop/config"
+)
+
+// A transcript is a protocol exchange: what a raw client sends, what the
+// server must answer, line by line. The same transcripts run against
+// natsloop and, when it is installed, the reference nats-server, so they are
+// known to test the real behaviour.
+type transcript struct {
+	name   string
+	config string // server config file text (besides host/port)
+	steps  []step
+}
+
+// step sends text (may be empty), then expects each line in order. A line
+// ending in "*" matches by prefix; "<closed>" expects the server to close.
+type step struct {
+	send   string
+	expect []string
+}
+
+var transcripts = []transcript{
+	{name: "unknown op", steps: []step{
+		{"FOO bar\r\n", []string{"-ERR 'Unknown Protocol Operation'", "<closed>"}},
+	}},
+	{name: "route op from a client", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nRS+ $G foo\r\n", []string{"-ERR 'Unknown Protocol Operation'", "<closed>"}},
+	}},
+	{name: "verbose defaults on", steps: []step{
+		{"CONNECT {}\r\nSUB foo 1\r\nPUB foo 2\r\nhi\r\nPING\r\n", []string{"+OK", "+OK", "+OK", "MSG foo 1 2", "hi", "PONG"}},
+	}},
+	{name: "ops before CONNECT without auth", steps: []step{
+		{"PING\r\n", []string{"PONG"}},
+	}},
+	{name: "case-insensitive ops and tabs", steps: []step{
+		{"connect {\"verbose\":false}\r\nsub\tfoo  7\r\npub foo\t3\r\nabc\r\nping\r\n", []string{"MSG foo 7 3", "abc", "PONG"}},
+	}},
+	{name: "maximum payload", config: "max_payload: 10\n", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nPUB foo 11\r\n", []string{"-ERR 'Maximum Payload Violation'", "<closed>"}},
+	}},
+	{name: "maximum control line", config: "max_control_line: 64\n", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nSUB " + strings.Repeat("a", 80) + " 1\r\n", []string{"-ERR 'maximum control line exceeded'", "<closed>"}},
+	}},
+	{name: "invalid client protocol", steps: []step{
+		{"CONNECT {\"protocol\":2}\r\n", []string{"-ERR 'invalid client protocol'", "<closed>"}},
+	}},
+	{name: "no responders needs headers", steps: []step{
+		{"CONNECT {\"no_responders\":true}\r\n", []string{"-ERR 'no responders requires headers support'", "<closed>"}},
+	}},
+	{name: "invalid subject keeps the connection", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nSUB foo..bar 1\r\nSUB foo.>.bar 2\r\nPING\r\n", []string{"-ERR 'Invalid Subject'", "-ERR 'Invalid Subject'", "PONG"}},
+	}},
+	{name: "pedantic publish subject", steps: []step{
+		{"CONNECT {\"verbose\":false,\"pedantic\":true}\r\nPUB foo.* 2\r\nhi\r\nPING\r\n", []string{"-ERR 'Invalid Publish Subject'", "PONG"}},
+	}},
+	{name: "maximum subscriptions", config: "max_subscriptions: 1\n", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nSUB a 1\r\nSUB b 2\r\nPING\r\n", []string{"-ERR 'maximum subscriptions exceeded'", "PONG"}},
+	}},
+	{name: "payload without CRLF", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nPUB foo 2\r\nhiX\r\n", []string{"-ERR 'Unknown Protocol Operation'", "<closed>"}},
+	}},
+	{name: "stale connection", config: "ping_interval: \"100ms\"\nping_max: 2\n", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\n", []string{"PING", "PING", "-ERR 'Stale Connection'", "<closed>"}},
+	}},
+	{name: "no responders status", steps: []step{
+		{"CONNECT {\"verbose\":false,\"headers\":true,\"no_responders\":true,\"protocol\":1}\r\nSUB _INBOX.> 9\r\nPUB foo _INBOX.x 2\r\nhi\r\nPING\r\n",
+			[]string{"HMSG _INBOX.x 9 *", "NATS/1.0 503", "*", "*", "PONG"}},
+	}},
+	{name: "auto unsubscribe", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nUNSUB 1 2\r\nPUB foo 1\r\na\r\nPUB foo 1\r\nb\r\nPUB foo 1\r\nc\r\nPING\r\n",
+			[]string{"MSG foo 1 1", "a", "MSG foo 1 1", "b", "PONG"}},
+	}},
+	{name: "queue group and reply", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nSUB foo q 1\r\nSUB foo q 2\r\nPUB foo bar 1\r\nx\r\nPING\r\n", []string{"MSG foo * bar 1", "x", "PONG"}},
+	}},
+}
+
+// maxConnsTranscript needs two connections: the second is refused right
+// after its INFO.
+const maxConnsConfig = "max_connections: 1\n"
+
+func TestTranscripts(t *testing.T) {
+	for _, tc := range transcripts {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := startNatsloopWithConfig(t, tc.config)
+			runTranscript(t, addr, tc)
+		})
+	}
+}
+
+func TestTranscriptMaxConnections(t *testing.T) {
+	addr := startNatsloopWithConfig(t, maxConnsConfig)
+	checkMaxConns(t, addr)
+}
+
+// TestTranscriptsAgainstReference runs the same transcripts against the
+// reference nats-server, when one is installed.
+func TestTranscriptsAgainstReference(t *testing.T) {
+	bin := referenceServer()
+	if bin == "" {
+		t.Skip("no reference nats-server installed (apt-get install nats-server)")
+	}
+	for _, tc := range transcripts {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := startReference(t, bin, tc.config)
+			runTranscript(t, addr, tc)
+		})
+	}
+	t.Run("max connections", func(t *testing.T) {
+		checkMaxConns(t, startReference(t, bin, maxConnsConfig))
+	})
+}
+
+func checkMaxConns(t *testing.T, addr string) {
+	first := dialRaw(t, addr)
+	first.send("CONNECT {\"verbose\":false}\r\nPING\r\n")
+	first.expect("PONG")
+	second := dialRaw(t, addr)
+	second.expect("-ERR 'maximum connections exceeded'")
+	second.expectClosed()
+	first.send("PING\r\n")
+	first.expect("PONG")
+}
+
+func runTranscript(t *testing.T, addr string, tc transcript) {
+	rc := dialRaw(t, addr)
+	for _, st := range tc.steps {
+		if st.send != "" {
+			rc.send(st.send)
+		}
+		for _, want := range st.expect {
+			got := rc.readLine()
+			for strings.HasPrefix(got, "INFO ") { // async INFO (2.12+ after first PONG)
+				got = rc.readLine()
+			}
+			if !lineMatches(got, want) {
+				t.Fatalf("%s: got %q, want %q", tc.name, got, want)
+			}
+		}
+	}
+}
+
+func lineMatches(got, want string) bool {
+	if strings.HasSuffix(want, "*") {
+		return strings.HasPrefix(got, strings.TrimSuffix(want, "*"))
+	}
+	if strings.Contains(want, " * ") { // a wildcard argument in the middle
+		pre, post, _ := strings.Cut(want, " * ")
+		if !strings.HasPrefix(got, pre+" ") || !strings.HasSuffix(got, " "+post) {
+			return false
+		}
+		return !strings.Contains(strings.TrimSuffix(strings.TrimPrefix(got, pre+" "), " "+post), " ")
+	}
+	return got == want
+}
+
+// startNatsloopWithConfig writes the config text to a file, loads it the
+// way cmd/natsloop does, and starts a server on 127.0.0.1:0.
+func startNatsloopWithConfig(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "server.conf")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opts, _, err := config.Load(path)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	s := startServer(t, 0, func(o *config.Options) {
+		host, port := o.Host, o.Port
+		*o = *opts
+		o.Host, o.Port = host, port
+	})
+	return s.Addr().String()
+}
+
+// referenceServer finds a nats-server binary: $NATSLOOP_REFERENCE, PATH,
+// or Debian's location.
+func referenceServer() string {
+	if p := os.Getenv("NATSLOOP_REFERENCE"); p != "" {
+		return p
+	}
+	if p, err := exec.LookPath("nats-server"); err == nil {
+		return p
+	}
+	if _, err := os.Stat("/usr/sbin/nats-server"); err == nil {
+		return "/usr/sbin/nats-server"
+	}
+	return ""
+}
+
+// startReference runs the reference server with the config on a free port.
+func startReference(t *testing.T, bin, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	port := freePort(t)
+	path := filepath.Join(dir, "server.conf")
+	cfg := fmt.Sprintf("host: 127.0.0.1\nport: %d\n%s", port, text)
+	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-c", path)
+	cmd.Stdout, cmd.Stderr = nil, nil
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("reference server did not start on %s", addr)
+	return ""
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
