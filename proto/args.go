@@ -149,7 +149,9 @@ func (p *Parser) rsubArgs(o *Op, rest []byte, plus bool) *Error {
 		o.Account, o.Subject = a[0], a[1]
 	case len(a) == 3:
 		o.Account, o.Subject, o.Queue = a[0], a[1], a[2]
-		o.Max = 1
+		if plus {
+			o.Max = 1
+		}
 	case len(a) == 4 && plus:
 		o.Account, o.Subject, o.Queue = a[0], a[1], a[2]
 		o.Max = parseSize(a[3])

@@ -152,7 +152,7 @@ func (p *Parser) frame(b []byte) (op *Op, flen, need int, err *Error) {
 		return nil, 0, 0, ErrUnknownOp
 	case OpPing, OpPong, OpOK:
 	case OpConnect, OpInfo:
-		o.Arg = rest
+		o.Arg = trimRight(rest)
 	case OpErr:
 		o.Arg = trimQuotes(rest)
 	case OpPub:

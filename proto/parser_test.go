@@ -1,0 +1,181 @@
+package proto
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// rec is a deep copy of an Op, comparable with reflect.DeepEqual.
+type rec struct {
+	Kind                                        OpKind
+	Account, Subject, Reply, Queue, SID, Queues string
+	Max, HdrLen                                 int
+	Payload, Arg                                string
+}
+
+func record(o *Op) rec {
+	var qs []string
+	for _, q := range o.Queues {
+		qs = append(qs, string(q))
+	}
+	return rec{o.Kind, string(o.Account), string(o.Subject), string(o.Reply), string(o.Queue),
+		string(o.SID), strings.Join(qs, ","), o.Max, o.HdrLen, string(o.Payload), string(o.Arg)}
+}
+
+// result is what a parse of a whole stream produced.
+type result struct {
+	Ops []rec
+	Err *Error
+}
+
+// feed runs a fresh parser over the chunks in order.
+func feed(p Parser, chunks ...[]byte) result {
+	var r result
+	for _, b := range chunks {
+		for len(b) > 0 {
+			n, op, err := p.Next(b)
+			b = b[n:]
+			if err != nil {
+				r.Err = err.(*Error)
+				return r
+			}
+			if op == nil {
+				if len(b) != 0 {
+					r.Err = &Error{Reason: "nil op with input left"}
+					return r
+				}
+				break
+			}
+			r.Ops = append(r.Ops, record(op))
+		}
+	}
+	return r
+}
+
+var tableTests = []struct {
+	name string
+	mode Mode
+	in   string
+	want []rec
+	err  *Error
+}{
+	{"ping pong", ModeClient, "PING\r\nPONG\r\nping\npong\r\n",
+		[]rec{{Kind: OpPing}, {Kind: OpPong}, {Kind: OpPing}, {Kind: OpPong}}, nil},
+	{"connect", ModeClient, "CONNECT {\"verbose\":false}\r\n", []rec{{Kind: OpConnect, Arg: `{"verbose":false}`}}, nil},
+	{"pub", ModeClient, "PUB foo 5\r\nhello\r\n", []rec{{Kind: OpPub, Subject: "foo", Payload: "hello"}}, nil},
+	{"pub reply tabs case", ModeClient, "pub\tfoo  bar\t\t2\r\nhi\r\n", []rec{{Kind: OpPub, Subject: "foo", Reply: "bar", Payload: "hi"}}, nil},
+	{"pub empty", ModeClient, "PUB foo 0\r\n\r\n", []rec{{Kind: OpPub, Subject: "foo"}}, nil},
+	{"hpub", ModeClient, "HPUB foo r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n",
+		[]rec{{Kind: OpHPub, Subject: "foo", Reply: "r", HdrLen: 12, Payload: "NATS/1.0\r\n\r\nhi"}}, nil},
+	{"sub", ModeClient, "SUB foo 1\r\nSUB foo q 2\r\n",
+		[]rec{{Kind: OpSub, Subject: "foo", SID: "1"}, {Kind: OpSub, Subject: "foo", Queue: "q", SID: "2"}}, nil},
+	{"unsub", ModeClient, "UNSUB 1\r\nUNSUB 2 5\r\nUNSUB 3 x\r\n",
+		[]rec{{Kind: OpUnsub, SID: "1"}, {Kind: OpUnsub, SID: "2", Max: 5}, {Kind: OpUnsub, SID: "3"}}, nil},
+	{"unsub no sid", ModeClient, "UNSUB\r\n", nil, ErrUnknownOp},
+	{"info from client", ModeClient, "INFO {}\r\n+OK\r\n", []rec{{Kind: OpInfo, Arg: "{}"}, {Kind: OpOK}}, nil},
+	{"msg from client", ModeClient, "MSG foo 1 2\r\nhi\r\n", nil, ErrUnknownOp},
+	{"route op from client", ModeClient, "RS+ $G foo\r\n", nil, ErrUnknownOp},
+	{"unknown", ModeClient, "FOO\r\n", nil, ErrUnknownOp},
+	{"split op name", ModeClient, "PI\r\nNG\r\n", nil, ErrUnknownOp},
+	{"pub bad size", ModeClient, "PUB foo 2x\r\nhi\r\n", nil, ErrBadSize},
+	{"pub negative", ModeClient, "PUB foo -1\r\n", nil, ErrBadSize},
+	{"pub no size", ModeClient, "PUB foo\r\n", nil, ErrBadArgs},
+	{"pub too many", ModeClient, "PUB foo a b 2\r\nhi\r\n", nil, ErrBadArgs},
+	{"sub too few", ModeClient, "SUB foo\r\n", nil, ErrBadArgs},
+	{"payload no crlf", ModeClient, "PUB foo 2\r\nhiX\r\n", nil, ErrUnknownOp},
+	{"max payload", ModeClient, "PUB foo 1048577\r\n", nil, ErrMaxPayload},
+	{"hpub hdr > total", ModeClient, "HPUB foo 5 3\r\nabc\r\n", nil, ErrBadSize},
+	{"server msg", ModeServer, "MSG foo 1 2\r\nhi\r\nMSG foo 1 r 0\r\n\r\n",
+		[]rec{{Kind: OpMsg, Subject: "foo", SID: "1", Payload: "hi"}, {Kind: OpMsg, Subject: "foo", SID: "1", Reply: "r"}}, nil},
+	{"server hmsg", ModeServer, "HMSG foo 9 12 12\r\nNATS/1.0\r\n\r\n\r\n",
+		[]rec{{Kind: OpHMsg, Subject: "foo", SID: "9", HdrLen: 12, Payload: "NATS/1.0\r\n\r\n"}}, nil},
+	{"server err", ModeServer, "-ERR 'Stale Connection'\r\nINFO {\"a\":1} \r\n",
+		[]rec{{Kind: OpErr, Arg: "Stale Connection"}, {Kind: OpInfo, Arg: `{"a":1}`}}, nil},
+	{"server pub", ModeServer, "PUB foo 1\r\na\r\n", nil, ErrUnknownOp},
+	{"route rs+", ModeRoute, "RS+ $G foo\r\nRS+ $G foo q 3\r\nRS- $G foo q\r\n",
+		[]rec{{Kind: OpRSub, Account: "$G", Subject: "foo"}, {Kind: OpRSub, Account: "$G", Subject: "foo", Queue: "q", Max: 3},
+			{Kind: OpRUnsub, Account: "$G", Subject: "foo", Queue: "q"}}, nil},
+	{"route rmsg", ModeRoute, "RMSG $G foo 1\r\na\r\nRMSG $G foo r 1\r\nb\r\nRMSG $G foo + r q1 q2 1\r\nc\r\nRMSG $G foo | q1 1\r\nd\r\n",
+		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Payload: "a"},
+			{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", Payload: "b"},
+			{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", Queues: "q1,q2", Payload: "c"},
+			{Kind: OpRMsg, Account: "$G", Subject: "foo", Queues: "q1", Payload: "d"}}, nil},
+	{"route hmsg", ModeRoute, "HMSG $G foo | q 12 12\r\nNATS/1.0\r\n\r\n\r\n",
+		[]rec{{Kind: OpRHMsg, Account: "$G", Subject: "foo", Queues: "q", HdrLen: 12, Payload: "NATS/1.0\r\n\r\n"}}, nil},
+	{"route pub", ModeRoute, "PUB foo 1\r\na\r\n", nil, ErrUnknownOp},
+}
+
+func TestParserTable(t *testing.T) {
+	for _, tc := range tableTests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := feed(Parser{Mode: tc.mode}, []byte(tc.in))
+			want := result{Ops: tc.want, Err: tc.err}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("got  %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestMaxControlLine(t *testing.T) {
+	p := Parser{MaxControlLine: 16}
+	in := "SUB " + strings.Repeat("a", 20) + " 1\r\n"
+	if got := feed(p, []byte(in)); got.Err != ErrMaxControlLine {
+		t.Fatalf("whole: %+v", got)
+	}
+	// Without a newline in sight, the limit still applies (split feed).
+	if got := feed(p, []byte(in[:10]), []byte(in[10:22])); got.Err != ErrMaxControlLine {
+		t.Fatalf("split: %+v", got)
+	}
+}
+
+// TestSplitInvariance: whole input, every split offset, and one byte at a
+// time give the same result.
+func TestSplitInvariance(t *testing.T) {
+	for _, tc := range tableTests {
+		in := []byte(tc.in)
+		p := Parser{Mode: tc.mode}
+		whole := feed(p, in)
+		for i := 0; i <= len(in); i++ {
+			if got := feed(p, in[:i], in[i:]); !reflect.DeepEqual(got, whole) {
+				t.Fatalf("%s split at %d:\n got %+v\nwant %+v", tc.name, i, got, whole)
+			}
+		}
+		var bytesAt [][]byte
+		for i := range in {
+			bytesAt = append(bytesAt, in[i:i+1])
+		}
+		if got := feed(p, bytesAt...); !reflect.DeepEqual(got, whole) {
+			t.Fatalf("%s byte at a time:\n got %+v\nwant %+v", tc.name, got, whole)
+		}
+	}
+}
+
+func TestStickyError(t *testing.T) {
+	var p Parser
+	if _, _, err := p.Next([]byte("FOO\r\n")); err != ErrUnknownOp {
+		t.Fatal(err)
+	}
+	if _, _, err := p.Next([]byte("PING\r\n")); err != ErrUnknownOp {
+		t.Fatalf("error not sticky: %v", err)
+	}
+	p.Reset()
+	if _, op, err := p.Next([]byte("PING\r\n")); err != nil || op.Kind != OpPing {
+		t.Fatalf("after Reset: %v %v", op, err)
+	}
+}
+
+func TestLargeSplitPayload(t *testing.T) {
+	payload := strings.Repeat("x", 1<<20)
+	in := []byte(fmt.Sprintf("PUB big %d\r\n%s\r\nPING\r\n", len(payload), payload))
+	var chunks [][]byte
+	for i := 0; i < len(in); i += 65536 {
+		chunks = append(chunks, in[i:min(i+65536, len(in))])
+	}
+	got := feed(Parser{}, chunks...)
+	if got.Err != nil || len(got.Ops) != 2 || len(got.Ops[0].Payload) != 1<<20 || got.Ops[1].Kind != OpPing {
+		t.Fatalf("got %d ops, err %v", len(got.Ops), got.Err)
+	}
+}
