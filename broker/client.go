@@ -37,7 +37,9 @@ type client struct {
 	pingsOut  int
 	authDue   time.Time // zero: no auth timeout
 	closing   bool
-	rng       uint64 // xorshift state for queue member choice
+	stalled   bool      // a delivery found a consumer falling behind
+	stallEnd  time.Time // reading resumes then (zero: not stalled)
+	rng       uint64    // xorshift state for queue member choice
 
 	mu   sync.Mutex               // guards subs
 	subs map[string]*subscription // by sid
@@ -122,21 +124,43 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 	if !ok {
 		return len(data)
 	}
-	c.lastIn = time.Now()
-	total := len(data)
+	now := time.Now()
+	if !c.stallEnd.IsZero() {
+		if now.Before(c.stallEnd) {
+			return 0 // stalled: leave the bytes buffered (Resume follows)
+		}
+		c.stallEnd = timeZero
+	}
+	c.lastIn = now
+	consumed := 0
 	for len(data) > 0 && !c.closing {
 		n, op, err := c.parser.Next(data)
 		data = data[n:]
+		consumed += n
 		if err != nil {
 			c.parseError(err)
-			return total
+			return consumed + len(data)
 		}
 		if op == nil {
 			break
 		}
 		c.processOp(op)
+		if c.stalled {
+			c.stall(now)
+			return consumed
+		}
+		if consumed >= yieldAfter && len(data) > 0 && !c.closing {
+			// Let the loop flush (and refresh consumers' backlogs) before
+			// the rest: a burst buffered during a stall is not delivered
+			// in one go.
+			c.conn.Resume()
+			return consumed
+		}
 	}
-	return total
+	if c.closing {
+		return consumed + len(data)
+	}
+	return consumed
 }
 
 func (h *connHandler) OnClose(lc *loop.Conn, err error) {
@@ -156,6 +180,10 @@ func (h *connHandler) OnTick(lc *loop.Conn, now time.Time) {
 	}
 	c.tick(now)
 }
+
+// yieldAfter bounds the input one OnData call processes before the loop
+// flushes; the rest follows at once through Resume.
+const yieldAfter = 256 << 10
 
 // parseError answers a parser error with its -ERR text and closes.
 func (c *client) parseError(err error) {

@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"time"
+
 	"natsloop/internal/subject"
 	"natsloop/loop"
 	"natsloop/proto"
@@ -96,6 +98,9 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, op *proto.Op) bool {
 		*buf = proto.AppendMsg(*buf, op.Subject, sub.sid, op.Reply, payload)
 	}
 	sh.Commit(dst.conn)
+	if dst != c && dst.conn.Backlog() > c.srv.stallAt {
+		c.stalled = true
+	}
 	dst.outMsgs.Add(1)
 	dst.outBytes.Add(int64(len(payload)))
 	c.srv.stats.outMsgs.Add(1)
@@ -121,4 +126,19 @@ func (c *client) sendNoResponders(reply []byte) {
 		*out = proto.AppendHMsg(*out, reply, sub.sid, nil, len(noRespHeader), []byte(noRespHeader))
 		return
 	}
+}
+
+// stallDelay is how long a publisher stops reading when one of its
+// consumers falls behind: long enough for a healthy consumer to drain a
+// few megabytes on loopback, short enough not to matter otherwise.
+const stallDelay = 2 * time.Millisecond
+
+// stall pauses reading from a publisher whose deliveries found a consumer
+// with more than 3/4 of max_pending queued, as nats-server stalls fast
+// producers: TCP pushes back on the publisher while the consumer drains.
+// A consumer that does not drain still exceeds max_pending and is closed.
+func (c *client) stall(now time.Time) {
+	c.stalled = false
+	c.stallEnd = now.Add(stallDelay)
+	time.AfterFunc(stallDelay, c.conn.Resume)
 }

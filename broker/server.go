@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"runtime"
 	"sync"
@@ -39,6 +40,10 @@ type Server struct {
 	handler connHandler  // immutable after New
 
 	gacc *account // the global account $G; immutable pointer
+
+	// stallAt is the consumer backlog (bytes) beyond which publishers
+	// feeding it pause briefly; immutable after New.
+	stallAt int
 
 	cidSeq     atomic.Uint64
 	numClients atomic.Int64
@@ -90,6 +95,10 @@ func New(opts *config.Options, log logging.Logger) (*Server, error) {
 		s.name = s.id
 	}
 	s.gacc = newAccount(globalAccount)
+	s.stallAt = math.MaxInt
+	if opts.MaxPending > 0 {
+		s.stallAt = int(opts.MaxPending / 4 * 3)
+	}
 	s.handler = connHandler{s: s}
 	return s, nil
 }

@@ -22,7 +22,8 @@ type Conn struct {
 	local    net.Addr  // immutable after OnOpen
 	outbound bool      // immutable after OnOpen
 
-	closed atomic.Bool // set by Close (request) and at OnClose; read anywhere
+	closed  atomic.Bool  // set by Close (request) and at OnClose; read anywhere
+	backlog atomic.Int64 // bytes queued after the last flush; written by c's loop, read anywhere
 
 	// Owned by c's loop:
 	out        []byte // staging buffer, flushed by the write path
@@ -37,6 +38,13 @@ type Conn struct {
 	forceClose bool   // close even if gnet still holds output (linger over)
 	lingerAt   int64  // Server.now() when c started lingering; 0 = not
 }
+
+// Backlog is the number of bytes that were still waiting for c's socket
+// after its last flush (gnet's outbound buffer plus anything staged). It
+// lets producers on any loop see a consumer falling behind, to slow
+// themselves down before it becomes a slow consumer. Any goroutine;
+// approximate (updated at each flush and write-deadline check).
+func (c *Conn) Backlog() int { return int(c.backlog.Load()) }
 
 // ID is unique per Server, starting at 1. Any goroutine.
 func (c *Conn) ID() uint64 { return c.id }

@@ -36,6 +36,7 @@ func (s *Shard) flush(c *Conn) {
 		}
 	}
 	ob := gc.OutboundBuffered()
+	c.backlog.Store(int64(ob))
 	if ob == 0 {
 		c.stallSince = 0
 		return

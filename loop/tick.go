@@ -36,6 +36,7 @@ func (s *Shard) tick() {
 			}
 			if c.gc.OutboundBuffered() == 0 {
 				c.stallSince = 0
+				c.backlog.Store(0)
 				continue
 			}
 			if c.stallSince == 0 {
