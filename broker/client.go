@@ -149,13 +149,6 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 			c.stall(now)
 			return consumed
 		}
-		if consumed >= yieldAfter && len(data) > 0 && !c.closing {
-			// Let the loop flush (and refresh consumers' backlogs) before
-			// the rest: a burst buffered during a stall is not delivered
-			// in one go.
-			c.conn.Resume()
-			return consumed
-		}
 	}
 	if c.closing {
 		return consumed + len(data)
@@ -180,10 +173,6 @@ func (h *connHandler) OnTick(lc *loop.Conn, now time.Time) {
 	}
 	c.tick(now)
 }
-
-// yieldAfter bounds the input one OnData call processes before the loop
-// flushes; the rest follows at once through Resume.
-const yieldAfter = 256 << 10
 
 // parseError answers a parser error with its -ERR text and closes.
 func (c *client) parseError(err error) {

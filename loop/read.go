@@ -22,9 +22,15 @@ func (s *Shard) read(c *Conn) {
 	if n == 0 || n < c.need {
 		return
 	}
-	// Peek(n) is the loop's read buffer itself when nothing was left over
-	// from earlier reads; otherwise gnet copies leftover + new bytes once.
-	data, err := gc.Peek(n)
+	// Offer at most maxOffer bytes (or what Need asked for): Peek of a
+	// bounded prefix is the read buffer itself or gnet's contiguous
+	// inbound segment, so a large backlog (a paused handler) is not copied
+	// again on every call. The rest follows after this callback's flush.
+	m := n
+	if limit := max(maxOffer, c.need); m > limit {
+		m = limit
+	}
+	data, err := gc.Peek(m)
 	if err != nil {
 		return
 	}
@@ -34,8 +40,15 @@ func (s *Shard) read(c *Conn) {
 		// Never Discard(0): gnet treats n <= 0 as "discard everything".
 		return
 	}
-	if consumed > n {
-		consumed = n
+	if consumed > m {
+		consumed = m
 	}
 	_, _ = gc.Discard(consumed)
+	if consumed == m && m < n && !c.closed.Load() {
+		c.Resume()
+	}
 }
+
+// maxOffer bounds the bytes one OnData call is offered. A handler must
+// consume what it can of them (or call Need for more).
+const maxOffer = 256 << 10

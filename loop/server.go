@@ -20,12 +20,15 @@ type Handler interface {
 	// OnOpen: a connection was accepted or enrolled. It may stage output
 	// (c.Out()), which is flushed when OnOpen returns.
 	OnOpen(c *Conn)
-	// OnData offers every byte buffered for c (plaintext) and returns how
-	// many it consumed. Unconsumed bytes stay buffered and are offered
-	// again, followed by newer bytes, on the next read or after c.Resume().
-	// data is valid only until OnData returns: copy what must outlive it.
-	// All complete input must be consumed now: OnData is called once per
-	// readable event, not once per frame.
+	// OnData offers the bytes buffered for c (plaintext), at most 256 KiB
+	// at a time (more when c.Need asked for more), and returns how many it
+	// consumed. When it consumed all it was offered and more is buffered,
+	// the rest is offered right after this callback's flush. Unconsumed
+	// bytes stay buffered and are offered again, followed by newer bytes,
+	// on the next read or after c.Resume(). data is valid only until
+	// OnData returns: copy what must outlive it. A handler consumes every
+	// complete frame it was offered (and what it can of a partial one, or
+	// calls Need), since OnData is called per readable event, not per frame.
 	OnData(c *Conn, data []byte) int
 	// OnClose: c is closed (exactly once per connection). err is the error
 	// given to Close/CloseAsync, ErrSlowConsumer*, ErrServerStopped, or the
