@@ -85,6 +85,7 @@ func serve(opts *config.Options, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer signal.Stop(sigs)
+	startProfiler(opts.ProfPort, log)
 	if err := s.Start(); err != nil {
 		log.Fatalf("%v", err)
 		return 1
