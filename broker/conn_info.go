@@ -95,7 +95,15 @@ func (s *Server) clientClosed(c *client, err error) {
 		c.removeSub(sub)
 	}
 	s.numClients.Add(-1)
-	s.removeClient(c)
+	s.mu.Lock()
+	delete(s.clients, c.cid)
+	// Fold the totals in under the same lock Stats holds, so a snapshot
+	// counts this client exactly once.
+	s.stats.closedIn.Add(c.inMsgs.Load())
+	s.stats.closedInBytes.Add(c.inBytes.Load())
+	s.stats.closedOut.Add(c.outMsgs.Load())
+	s.stats.closedOutBytes.Add(c.outBytes.Load())
+	s.mu.Unlock()
 	s.debugf(c, "Client connection closed: %s", closeReason(err))
 }
 

@@ -24,11 +24,8 @@ func (c *client) processPub(op *proto.Op) {
 		return
 	}
 	c.sendOK() // nats-server acknowledges before delivering
-	size := int64(len(op.Payload))
 	c.inMsgs.Add(1)
-	c.inBytes.Add(size)
-	c.srv.stats.inMsgs.Add(1)
-	c.srv.stats.inBytes.Add(size)
+	c.inBytes.Add(int64(len(op.Payload)))
 
 	delivered := c.deliverAll(op)
 	if !delivered && c.noResp && len(op.Reply) > 0 {
@@ -103,8 +100,6 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, op *proto.Op) bool {
 	}
 	dst.outMsgs.Add(1)
 	dst.outBytes.Add(int64(len(payload)))
-	c.srv.stats.outMsgs.Add(1)
-	c.srv.stats.outBytes.Add(int64(len(payload)))
 	if last {
 		sub.unsubAfterMax()
 	}

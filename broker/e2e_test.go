@@ -383,3 +383,27 @@ func TestManyToMany(t *testing.T) {
 	default:
 	}
 }
+
+func TestStatsTotals(t *testing.T) {
+	s := startServer(t, 0, nil)
+	nc := connect(t, s)
+	sub, _ := nc.SubscribeSync("st")
+	nc.Flush()
+	pub := connect(t, s)
+	for i := 0; i < 10; i++ {
+		pub.Publish("st", []byte("12345"))
+	}
+	pub.Flush()
+	for i := 0; i < 10; i++ {
+		nextMsg(t, sub)
+	}
+	pub.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for s.NumClients() != 1 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	st := s.Stats()
+	if st.InMsgs != 10 || st.InBytes != 50 || st.OutMsgs != 10 || st.OutBytes != 50 || st.Connections != 1 || st.TotalConnections != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+}

@@ -60,15 +60,46 @@ type Server struct {
 	infoJSON []byte        // template INFO fields; guarded by mu
 }
 
-// serverStats are the totals /varz reports; updated with atomics from any
-// loop.
+// serverStats are counters kept off the hot path: message totals live in
+// each client (no shared cache line per message) and are folded into
+// closed* when a client goes away; Stats sums them on demand.
 type serverStats struct {
-	inMsgs        atomic.Int64
-	inBytes       atomic.Int64
-	outMsgs       atomic.Int64
-	outBytes      atomic.Int64
 	slowConsumers atomic.Int64
 	totalConns    atomic.Int64
+
+	closedIn, closedInBytes, closedOut, closedOutBytes atomic.Int64
+}
+
+// Stats is a snapshot of the server's message totals (/varz).
+type Stats struct {
+	InMsgs, InBytes, OutMsgs, OutBytes int64
+	SlowConsumers                      int64
+	TotalConnections                   int64
+	Connections                        int
+	Subscriptions                      int
+}
+
+// Stats sums the counters of open clients and those of closed ones.
+func (s *Server) Stats() Stats {
+	st := Stats{
+		InMsgs:           s.stats.closedIn.Load(),
+		InBytes:          s.stats.closedInBytes.Load(),
+		OutMsgs:          s.stats.closedOut.Load(),
+		OutBytes:         s.stats.closedOutBytes.Load(),
+		SlowConsumers:    s.stats.slowConsumers.Load(),
+		TotalConnections: s.stats.totalConns.Load(),
+		Subscriptions:    s.gacc.sl.Count(),
+	}
+	s.mu.Lock()
+	for _, c := range s.clients {
+		st.InMsgs += c.inMsgs.Load()
+		st.InBytes += c.inBytes.Load()
+		st.OutMsgs += c.outMsgs.Load()
+		st.OutBytes += c.outBytes.Load()
+	}
+	st.Connections = len(s.clients)
+	s.mu.Unlock()
+	return st
 }
 
 // New validates opts and builds a server that is not yet listening.
@@ -259,11 +290,5 @@ func (s *Server) ReadyForConnections(d time.Duration) bool {
 func (s *Server) addClient(c *client) {
 	s.mu.Lock()
 	s.clients[c.cid] = c
-	s.mu.Unlock()
-}
-
-func (s *Server) removeClient(c *client) {
-	s.mu.Lock()
-	delete(s.clients, c.cid)
 	s.mu.Unlock()
 }
