@@ -34,6 +34,19 @@ func (p *Parser) hpubArgs(o *Op, rest []byte) (int, *Error) {
 	return headerSizes(o, a[len(a)-2], a[len(a)-1])
 }
 
+// trailingSizes reads the size (or hdrlen and totlen) that ends a
+// message's arguments and returns the payload size.
+func trailingSizes(o *Op, a [][]byte, hdr bool) (int, *Error) {
+	if hdr {
+		return headerSizes(o, a[len(a)-2], a[len(a)-1])
+	}
+	size := parseSize(a[len(a)-1])
+	if size < 0 {
+		return -1, ErrBadSize
+	}
+	return size, nil
+}
+
 // headerSizes reads hdrlen and totlen into o and returns totlen.
 func headerSizes(o *Op, hdr, tot []byte) (int, *Error) {
 	h, t := parseSize(hdr), parseSize(tot)
@@ -93,14 +106,7 @@ func (p *Parser) msgArgs(o *Op, rest []byte, hdr bool) (int, *Error) {
 	default:
 		return -1, ErrBadArgs
 	}
-	if hdr {
-		return headerSizes(o, a[len(a)-2], a[len(a)-1])
-	}
-	size := parseSize(a[len(a)-1])
-	if size < 0 {
-		return -1, ErrBadSize
-	}
-	return size, nil
+	return trailingSizes(o, a, hdr)
 }
 
 // rmsgArgs: RMSG acc subj [reply | + reply q1 q2… | \| q1 q2…] size, and
@@ -131,14 +137,7 @@ func (p *Parser) rmsgArgs(o *Op, rest []byte, hdr bool) (int, *Error) {
 	default:
 		return -1, ErrBadArgs
 	}
-	if hdr {
-		return headerSizes(o, a[len(a)-2], a[len(a)-1])
-	}
-	size := parseSize(a[len(a)-1])
-	if size < 0 {
-		return -1, ErrBadSize
-	}
-	return size, nil
+	return trailingSizes(o, a, hdr)
 }
 
 // rsubArgs: RS+ acc subj [queue weight], RS- acc subj [queue].
