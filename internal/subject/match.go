@@ -53,67 +53,65 @@ func hasTokens(literal []byte) bool {
 
 // build computes the result for literal from the trie. Read lock held.
 func (x *Index[S]) build(literal []byte) *Result[S] {
-	var buf [8]*node[S]
-	nodes := x.root.collect(literal, buf[:0])
-	var r Result[S]
-	for _, n := range nodes {
-		if len(n.plain.list) > 0 {
-			if r.Plain == nil {
-				r.Plain = n.plain.view() // shared with the trie, cap == len
-			} else {
-				// cap == len of a view: append copies, never writes the trie.
-				r.Plain = append(r.Plain, n.plain.list...)
-			}
-		}
-		for _, g := range n.groups {
-			r.Queues = addGroup(r.Queues, g)
-		}
-	}
-	if r.Plain == nil && r.Queues == nil {
+	var b builder[S]
+	x.root.collect(literal, &b)
+	if b.plain == nil && b.queues == nil {
 		return x.empty
 	}
-	return &r
+	return &Result[S]{Plain: b.plain, Queues: b.queues}
 }
 
-// addGroup merges g into groups by name.
-func addGroup[S comparable](groups []Group[S], g *qgroup[S]) []Group[S] {
-	if len(g.members.list) == 0 {
-		return groups
-	}
-	for i := range groups {
-		if bytes.Equal(groups[i].Name, g.name) {
-			groups[i].Members = append(groups[i].Members, g.members.list...)
-			return groups
+// builder accumulates the subscriptions of the matching nodes.
+type builder[S comparable] struct {
+	plain  []S
+	queues []Group[S]
+}
+
+func (b *builder[S]) add(n *node[S]) {
+	if len(n.plain.list) > 0 {
+		if b.plain == nil {
+			b.plain = n.plain.view() // shared with the trie, cap == len
+		} else {
+			// cap == len of a view: append copies, never writes the trie.
+			b.plain = append(b.plain, n.plain.list...)
 		}
 	}
-	return append(groups, Group[S]{Name: g.name, Members: g.members.view()})
+	for _, g := range n.groups {
+		b.addGroup(g)
+	}
 }
 
-// collect appends the nodes whose subscriptions match literal (which has
-// no empty token). Read lock held.
-func (l *level[S]) collect(literal []byte, nodes []*node[S]) []*node[S] {
+// addGroup merges g into the groups by name.
+func (b *builder[S]) addGroup(g *qgroup[S]) {
+	if len(g.members.list) == 0 {
+		return
+	}
+	for i := range b.queues {
+		if bytes.Equal(b.queues[i].Name, g.name) {
+			b.queues[i].Members = append(b.queues[i].Members, g.members.list...)
+			return
+		}
+	}
+	b.queues = append(b.queues, Group[S]{Name: g.name, Members: g.members.view()})
+}
+
+// collect adds the nodes whose subscriptions match literal (which has no
+// empty token) to b. Read lock held.
+func (l *level[S]) collect(literal []byte, b *builder[S]) {
 	e := tokenEnd(literal, 0)
 	last := e == len(literal)
 	if l.fwc != nil {
-		nodes = append(nodes, l.fwc)
+		b.add(l.fwc)
 	}
-	if n := l.pwc; n != nil {
-		nodes = n.collectNext(literal, e, last, nodes)
+	for _, n := range [2]*node[S]{l.pwc, l.lits[string(literal[:e])]} {
+		switch {
+		case n == nil:
+		case last:
+			b.add(n)
+		case n.next != nil:
+			n.next.collect(literal[e+1:], b)
+		}
 	}
-	if n := l.lits[string(literal[:e])]; n != nil {
-		nodes = n.collectNext(literal, e, last, nodes)
-	}
-	return nodes
-}
-
-func (n *node[S]) collectNext(literal []byte, e int, last bool, nodes []*node[S]) []*node[S] {
-	if last {
-		return append(nodes, n)
-	}
-	if n.next != nil {
-		return n.next.collect(literal[e+1:], nodes)
-	}
-	return nodes
 }
 
 // interest reports whether any subscription matches literal (no empty

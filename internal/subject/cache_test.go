@@ -1,0 +1,162 @@
+package subject
+
+import (
+	"fmt"
+	"testing"
+)
+
+// cached reports whether literal has a cache entry.
+func cached(x *Index[int], literal string) bool {
+	return x.cache.get(x.cache.hash([]byte(literal)), []byte(literal)) != nil
+}
+
+func TestCacheSeesInsertAndRemove(t *testing.T) {
+	x := NewIndex[int]()
+	expect(t, x, "foo.bar", "plain=[]") // negative result cached
+	if !cached(x, "foo.bar") {
+		t.Fatal("empty result not cached")
+	}
+	mustInsert(t, x, "foo.bar", "", 1)
+	expect(t, x, "foo.bar", "plain=[1]")
+	mustInsert(t, x, "foo.*", "", 2)
+	expect(t, x, "foo.bar", "plain=[1 2]")
+	mustInsert(t, x, ">", "q", 3)
+	expect(t, x, "foo.bar", "plain=[1 2] q=[3]")
+	mustInsert(t, x, "foo.bar", "q", 4)
+	expect(t, x, "foo.bar", "plain=[1 2] q=[3 4]")
+	x.Remove([]byte("foo.*"), nil, 2)
+	expect(t, x, "foo.bar", "plain=[1] q=[3 4]")
+	x.Remove([]byte(">"), []byte("q"), 3)
+	expect(t, x, "foo.bar", "plain=[1] q=[4]")
+	x.Remove([]byte("foo.bar"), nil, 1)
+	x.Remove([]byte("foo.bar"), []byte("q"), 4)
+	expect(t, x, "foo.bar", "plain=[]")
+}
+
+func TestCacheResultImmutable(t *testing.T) {
+	x := NewIndex[int]()
+	mustInsert(t, x, "foo", "", 1)
+	mustInsert(t, x, "foo", "", 2)
+	mustInsert(t, x, "foo", "q", 3)
+	mustInsert(t, x, "foo", "q", 4)
+	r := x.Match([]byte("foo"))
+	before := canon(r)
+	x.Remove([]byte("foo"), nil, 1)
+	x.Remove([]byte("foo"), []byte("q"), 3)
+	mustInsert(t, x, "foo", "", 5)
+	mustInsert(t, x, "foo", "q", 6)
+	if canon(r) != before {
+		t.Fatalf("held result changed: %s, was %s", canon(r), before)
+	}
+	expect(t, x, "foo", "plain=[2 5] q=[4 6]")
+}
+
+func TestCacheInvalidationIsSelective(t *testing.T) {
+	x := NewIndex[int]()
+	mustInsert(t, x, "a.>", "", 1)
+	lits := []string{"a.x", "a.y", "b.x", "b.y", "c.z.w"}
+	for _, l := range lits {
+		x.Match([]byte(l))
+	}
+	check := func(what string, want map[string]bool) {
+		t.Helper()
+		for _, l := range lits {
+			if got := cached(x, l); got != want[l] {
+				t.Errorf("after %s: cached(%q) = %v, want %v", what, l, got, want[l])
+			}
+		}
+		for _, l := range lits {
+			x.Match([]byte(l)) // refill
+		}
+	}
+	mustInsert(t, x, "b.x", "", 2)
+	check("insert b.x", map[string]bool{"a.x": true, "a.y": true, "b.y": true, "c.z.w": true})
+	mustInsert(t, x, "*.y", "", 3)
+	check("insert *.y", map[string]bool{"a.x": true, "b.x": true, "c.z.w": true})
+	x.Remove([]byte("a.>"), nil, 1)
+	check("remove a.>", map[string]bool{"b.x": true, "b.y": true, "c.z.w": true})
+	mustInsert(t, x, ">", "q", 4)
+	check("insert >", map[string]bool{})
+	mustInsert(t, x, "b.x", "", 2) // duplicate: no change, no invalidation
+	check("duplicate insert", map[string]bool{"a.x": true, "a.y": true, "b.x": true, "b.y": true, "c.z.w": true})
+	x.Remove([]byte("nothing.here"), nil, 9) // absent: no invalidation
+	check("absent remove", map[string]bool{"a.x": true, "a.y": true, "b.x": true, "b.y": true, "c.z.w": true})
+}
+
+func TestCacheBounded(t *testing.T) {
+	x := NewIndexSize[int](64)
+	mustInsert(t, x, "s.*", "", 1)
+	for i := range 10000 {
+		l := fmt.Sprintf("s.%d", i)
+		if r := x.Match([]byte(l)); len(r.Plain) != 1 || r.Plain[0] != 1 {
+			t.Fatalf("Match(%q) = %s", l, canon(r))
+		}
+	}
+	st := x.Stats()
+	if st.CacheSize != 64 || st.CacheEntries > 64 || st.CacheEntries < 32 {
+		t.Fatalf("Stats = %+v", st)
+	}
+	if st.Matches != 10000 || st.CacheHits != 0 {
+		t.Fatalf("Stats = %+v", st)
+	}
+	// Recently matched subjects are mostly cached: hits happen.
+	for range 3 {
+		x.Match([]byte("s.9999"))
+	}
+	if st := x.Stats(); st.CacheHits < 3 || st.MaxFanout != 1 || st.AvgFanout != 1 {
+		t.Fatalf("Stats = %+v", st)
+	}
+}
+
+func TestCacheDisabled(t *testing.T) {
+	x := NewIndexSize[int](0)
+	expect(t, x, "foo", "plain=[]")
+	mustInsert(t, x, "foo", "", 1)
+	expect(t, x, "foo", "plain=[1]")
+	if st := x.Stats(); st.CacheEntries != 0 || st.CacheHits != 0 || st.CacheSize != 0 {
+		t.Fatalf("Stats = %+v", st)
+	}
+}
+
+func TestCachedMatchAllocs(t *testing.T) {
+	x := NewIndex[int]()
+	mustInsert(t, x, "foo.bar", "", 1)
+	mustInsert(t, x, "foo.*", "q", 2)
+	lit := []byte("foo.bar")
+	none := []byte("no.interest")
+	x.Match(lit)
+	x.Match(none)
+	n := testing.AllocsPerRun(1000, func() {
+		if r := x.Match(lit); len(r.Plain) != 1 {
+			t.Fatal("bad result")
+		}
+		if r := x.Match(none); len(r.Plain) != 0 {
+			t.Fatal("bad result")
+		}
+		if !x.HasInterest(lit) || x.HasInterest(none) {
+			t.Fatal("bad interest")
+		}
+	})
+	if n > 0 {
+		t.Fatalf("cached Match allocates: %v allocs per run", n)
+	}
+}
+
+func TestUncachedInterestAllocs(t *testing.T) {
+	x := NewIndexSize[int](0)
+	mustInsert(t, x, "foo.*.baz", "", 1)
+	mustInsert(t, x, "foo.>", "", 2)
+	lit := []byte("foo.bar.baz")
+	n := testing.AllocsPerRun(1000, func() {
+		if !x.HasInterest(lit) || x.HasInterest([]byte("bar")) {
+			t.Fatal("bad interest")
+		}
+		// A miss with no interest returns the shared empty result.
+		if r := x.Match([]byte("nothing")); len(r.Plain) != 0 {
+			t.Fatal("bad result")
+		}
+	})
+	if n > 0 {
+		t.Fatalf("HasInterest allocates: %v allocs per run", n)
+	}
+}
