@@ -27,8 +27,58 @@ const ways = 4 // slots per set
 
 type entry[S comparable] struct {
 	hash    uint64
+	shape   shape  // of subject, for the invalidation prefilter
 	subject []byte // private copy of the literal
 	result  *Result[S]
+}
+
+// shape summarises a subject so that invalidation can skip most entries a
+// wildcard pattern cannot match without running Matches on them (which
+// costs a second pointer chase per entry).
+type shape struct {
+	ntok        int32  // number of tokens
+	first, last uint32 // hashes of the first and last tokens
+}
+
+func (c *cache[S]) shapeOf(s []byte) shape {
+	fe := tokenEnd(s, 0)
+	ls := len(s)
+	for ls > 0 && s[ls-1] != sep {
+		ls--
+	}
+	return shape{
+		ntok:  int32(bytes.Count(s, []byte{sep}) + 1),
+		first: uint32(maphash.Bytes(c.seed, s[:fe])),
+		last:  uint32(maphash.Bytes(c.seed, s[ls:])),
+	}
+}
+
+// filter is the prefilter for one wildcard pattern: mayMatch is false only
+// for subjects the pattern cannot match.
+type filter struct {
+	shape
+	fwc, firstLit, lastLit bool
+}
+
+func (c *cache[S]) filterOf(pattern []byte) filter {
+	f := filter{shape: c.shapeOf(pattern)}
+	first := pattern[:tokenEnd(pattern, 0)]
+	lastTok := pattern[bytes.LastIndexByte(pattern, sep)+1:]
+	f.fwc = string(lastTok) == ">"
+	f.firstLit = string(first) != "*" && string(first) != ">"
+	f.lastLit = string(lastTok) != "*" && !f.fwc
+	return f
+}
+
+func (f *filter) mayMatch(s shape) bool {
+	if f.fwc {
+		if s.ntok < f.ntok {
+			return false
+		}
+	} else if s.ntok != f.ntok || (f.lastLit && s.last != f.last) {
+		return false
+	}
+	return !f.firstLit || s.first == f.first
 }
 
 type cache[S comparable] struct {
@@ -75,7 +125,7 @@ func (c *cache[S]) put(h uint64, literal []byte, r *Result[S]) *Result[S] {
 		return r
 	}
 	set := c.slots[h&c.mask:][:ways]
-	e := &entry[S]{hash: h, subject: bytes.Clone(literal), result: r}
+	e := &entry[S]{hash: h, shape: c.shapeOf(literal), subject: bytes.Clone(literal), result: r}
 	for i := range set {
 		old := set[i].Load()
 		if old == nil {
@@ -109,8 +159,9 @@ func (c *cache[S]) invalidate(pattern []byte) {
 		}
 		return
 	}
+	f := c.filterOf(pattern)
 	for i := range c.slots {
-		if e := c.slots[i].Load(); e != nil && Matches(e.subject, pattern) {
+		if e := c.slots[i].Load(); e != nil && f.mayMatch(e.shape) && Matches(e.subject, pattern) {
 			c.slots[i].Store(nil)
 		}
 	}

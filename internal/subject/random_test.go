@@ -137,3 +137,26 @@ func TestRandomAgainstReference(t *testing.T) {
 		}
 	}
 }
+
+// The invalidation prefilter must never reject a subject a pattern matches.
+func TestFilterNeverRejectsAMatch(t *testing.T) {
+	c := newCache[int](4)
+	rng := rand.New(rand.NewPCG(1, 2))
+	matched := 0
+	for range 20000 {
+		lit, pat := randSubject(rng, false), randSubject(rng, true)
+		if IsLiteral([]byte(pat)) {
+			continue
+		}
+		f := c.filterOf([]byte(pat))
+		if Matches([]byte(lit), []byte(pat)) {
+			matched++
+			if !f.mayMatch(c.shapeOf([]byte(lit))) {
+				t.Fatalf("filter of %q rejects %q", pat, lit)
+			}
+		}
+	}
+	if matched < 1000 {
+		t.Fatalf("only %d matching pairs generated", matched)
+	}
+}
