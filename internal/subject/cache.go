@@ -182,12 +182,15 @@ func (c *cache[S]) each(fn func(*Result[S])) {
 // goroutine's stack address (distinct goroutines have distinct stacks, so
 // each event loop mostly keeps to its own line); Stats sums the stripes.
 
-const stripes = 16 // power of two
+const (
+	stripeBits = 5
+	stripes    = 1 << stripeBits
+)
 
 type stripe struct {
 	matches atomic.Uint64
 	hits    atomic.Uint64
-	_       [48]byte // pad to a 64-byte cache line
+	_       [112]byte // 128 bytes apart: never on one cache line, whatever the alignment
 }
 
 type counters struct {
@@ -197,7 +200,7 @@ type counters struct {
 func stripeIndex() int {
 	var x byte
 	p := uint64(uintptr(unsafe.Pointer(&x))) >> 10
-	return int((p * 0x9E3779B97F4A7C15) >> 60 & (stripes - 1))
+	return int((p * 0x9E3779B97F4A7C15) >> (64 - stripeBits))
 }
 
 func (c *counters) count(hit bool) {
