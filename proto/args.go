@@ -1,255 +1,309 @@
 package proto
 
-import "bytes"
+// follow says what may come after an op name on its control line.
+type follow uint8
 
-// pubArgs: PUB subj [reply] size.
-func (p *Parser) pubArgs(o *Op, rest []byte) (int, *Error) {
-	a := p.split(rest)
-	switch len(a) {
-	case 2:
-		o.Subject = a[0]
-	case 3:
-		o.Subject, o.Reply = a[0], a[1]
-	default:
-		return -1, ErrBadArgs
-	}
-	size := parseSize(a[len(a)-1])
-	if size < 0 {
-		return -1, ErrBadSize
-	}
-	return size, nil
+const (
+	followSep  follow = iota // a space or tab, then arguments
+	followRaw                // anything: the rest of the line (leading blanks trimmed) is Arg
+	followSkip               // anything: ignored up to the newline (PING, PONG, +OK)
+)
+
+type opName struct {
+	name   string // upper case
+	kind   OpKind
+	follow follow
 }
 
-// hpubArgs: HPUB subj [reply] hdrlen totlen.
-func (p *Parser) hpubArgs(o *Op, rest []byte) (int, *Error) {
-	a := p.split(rest)
-	switch len(a) {
-	case 3:
-		o.Subject = a[0]
-	case 4:
-		o.Subject, o.Reply = a[0], a[1]
-	default:
-		return -1, ErrBadArgs
+// Op tables per mode. Read-only after init.
+var (
+	clientOps = []opName{
+		{"PUB", OpPub, followSep}, {"HPUB", OpHPub, followSep},
+		{"SUB", OpSub, followSep}, {"UNSUB", OpUnsub, followSep},
+		{"PING", OpPing, followSkip}, {"PONG", OpPong, followSkip},
+		{"CONNECT", OpConnect, followRaw}, {"INFO", OpInfo, followRaw},
+		{"+OK", OpOK, followSkip}, {"-ERR", OpErr, followRaw},
 	}
-	return headerSizes(o, a[len(a)-2], a[len(a)-1])
+	routeOps = []opName{
+		{"RMSG", OpRMsg, followSep}, {"HMSG", OpRHMsg, followSep},
+		{"RS+", OpRSub, followSep}, {"RS-", OpRUnsub, followSep},
+		{"PING", OpPing, followSkip}, {"PONG", OpPong, followSkip},
+		{"CONNECT", OpConnect, followRaw}, {"INFO", OpInfo, followRaw},
+		{"+OK", OpOK, followSkip}, {"-ERR", OpErr, followRaw},
+	}
+	serverOps = []opName{
+		{"MSG", OpMsg, followSep}, {"HMSG", OpHMsg, followSep},
+		{"PING", OpPing, followSkip}, {"PONG", OpPong, followSkip},
+		{"INFO", OpInfo, followRaw}, {"+OK", OpOK, followSkip},
+		{"-ERR", OpErr, followRaw},
+	}
+)
+
+func opTable(m Mode) []opName {
+	switch m {
+	case ModeRoute:
+		return routeOps
+	case ModeServer:
+		return serverOps
+	}
+	return clientOps
 }
 
-// trailingSizes reads the size (or hdrlen and totlen) that ends a
-// message's arguments and returns the payload size.
-func trailingSizes(o *Op, a [][]byte, hdr bool) (int, *Error) {
-	if hdr {
-		return headerSizes(o, a[len(a)-2], a[len(a)-1])
+// match results
+const (
+	matchBad = iota
+	matchMore
+	matchOK
+)
+
+func lower(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
 	}
-	size := parseSize(a[len(a)-1])
-	if size < 0 {
-		return -1, ErrBadSize
-	}
-	return size, nil
+	return c
 }
 
-// headerSizes reads hdrlen and totlen into o and returns totlen.
-func headerSizes(o *Op, hdr, tot []byte) (int, *Error) {
-	h, t := parseSize(hdr), parseSize(tot)
-	if h < 0 || t < 0 || h > t {
-		return -1, ErrBadSize
-	}
-	o.HdrLen = h
-	return t, nil
-}
+func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-// subArgs: SUB subj [queue] sid.
-func (p *Parser) subArgs(o *Op, rest []byte) *Error {
-	a := p.split(rest)
-	switch len(a) {
-	case 2:
-		o.Subject, o.SID = a[0], a[1]
-	case 3:
-		o.Subject, o.Queue, o.SID = a[0], a[1], a[2]
-	default:
-		return ErrBadArgs
-	}
-	return nil
-}
-
-// unsubArgs: UNSUB sid [max]. A missing sid is a parser error (-ERR); a
-// malformed max is ignored, as the reference does.
-func (p *Parser) unsubArgs(o *Op, rest []byte) *Error {
-	a := p.split(rest)
-	switch len(a) {
-	case 1:
-		o.SID = a[0]
-	case 2:
-		o.SID = a[0]
-		if m := parseSize(a[1]); m > 0 {
-			o.Max = m
+// matchOp finds the op that line starts with. With complete false, line is
+// a prefix of a control line that has not ended yet and matchMore means it
+// may still become a valid op.
+func matchOp(tab []opName, line []byte, complete bool) (res int, op opName) {
+	res = matchBad
+	for _, o := range tab {
+		n := len(o.name)
+		m := min(n, len(line))
+		eq := true
+		for i := 0; i < m; i++ {
+			if lower(line[i]) != lower(o.name[i]) {
+				eq = false
+				break
+			}
 		}
-	case 0:
-		return ErrUnknownOp
-	default:
-		return ErrBadArgs
+		if !eq {
+			continue
+		}
+		if len(line) < n || (len(line) == n && o.follow == followSep) {
+			if !complete {
+				res = matchMore
+			}
+			continue
+		}
+		if o.follow == followSep && !isBlank(line[n]) {
+			continue
+		}
+		return matchOK, o
 	}
-	return nil
+	return res, opName{}
 }
 
-// msgArgs: MSG subj sid [reply] size, HMSG subj sid [reply] hdrlen totlen.
-func (p *Parser) msgArgs(o *Op, rest []byte, hdr bool) (int, *Error) {
-	a := p.split(rest)
-	sizes := 1
-	if hdr {
-		sizes = 2
-	}
-	switch len(a) - sizes {
-	case 2:
-		o.Subject, o.SID = a[0], a[1]
-	case 3:
-		o.Subject, o.SID, o.Reply = a[0], a[1], a[2]
-	default:
-		return -1, ErrBadArgs
-	}
-	return trailingSizes(o, a, hdr)
-}
-
-// rmsgArgs: RMSG acc subj [reply | + reply q1 q2… | \| q1 q2…] size, and
-// the routed HMSG with hdrlen totlen in place of size.
-func (p *Parser) rmsgArgs(o *Op, rest []byte, hdr bool) (int, *Error) {
-	a := p.split(rest)
-	sizes := 1
-	if hdr {
-		sizes = 2
-	}
-	if len(a) < 2+sizes {
-		return -1, ErrBadArgs
-	}
-	o.Account, o.Subject = a[0], a[1]
-	mid := a[2 : len(a)-sizes]
-	switch {
-	case len(mid) == 0:
-	case len(mid[0]) == 1 && mid[0][0] == '+':
-		if len(mid) < 2 {
-			return -1, ErrBadArgs
-		}
-		o.Reply = mid[1]
-		o.Queues = mid[2:]
-	case len(mid[0]) == 1 && mid[0][0] == '|':
-		o.Queues = mid[1:]
-	case len(mid) == 1:
-		o.Reply = mid[0]
-	default:
-		return -1, ErrBadArgs
-	}
-	return trailingSizes(o, a, hdr)
-}
-
-// rsubArgs: RS+ acc subj [queue weight], RS- acc subj [queue].
-func (p *Parser) rsubArgs(o *Op, rest []byte, plus bool) *Error {
-	a := p.split(rest)
-	switch {
-	case len(a) == 2:
-		o.Account, o.Subject = a[0], a[1]
-	case len(a) == 3:
-		o.Account, o.Subject, o.Queue = a[0], a[1], a[2]
-		if plus {
-			o.Max = 1
-		}
-	case len(a) == 4 && plus:
-		o.Account, o.Subject, o.Queue = a[0], a[1], a[2]
-		o.Max = parseSize(a[3])
-		if o.Max < 0 {
-			return ErrBadArgs
-		}
-	default:
-		return ErrBadArgs
-	}
-	return nil
-}
-
-// split cuts b at runs of spaces and tabs into the parser's args array.
-// More arguments than fit make the result one too long to be valid.
-func (p *Parser) split(b []byte) [][]byte {
-	n := 0
-	for {
-		b = trimLeft(b)
-		if len(b) == 0 {
-			break
-		}
-		if n == len(p.args) {
-			return p.args[:0]
-		}
-		i := 0
-		for i < len(b) && b[i] != ' ' && b[i] != '\t' {
-			i++
-		}
-		p.args[n] = b[:i]
-		n++
-		b = b[i:]
-	}
-	return p.args[:n]
-}
-
-// cutToken returns the first token of line and the rest, leading blanks
-// removed.
-func cutToken(line []byte) (tok, rest []byte) {
-	line = trimLeft(line)
-	i := 0
-	for i < len(line) && line[i] != ' ' && line[i] != '\t' {
-		i++
-	}
-	return line[:i], trimLeft(line[i:])
-}
-
-func trimLeft(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+func trimBlankLeft(b []byte) []byte {
+	for len(b) > 0 && isBlank(b[0]) {
 		b = b[1:]
 	}
 	return b
 }
 
-func trimRight(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+func trimBlankRight(b []byte) []byte {
+	for len(b) > 0 && isBlank(b[len(b)-1]) {
 		b = b[:len(b)-1]
 	}
 	return b
 }
 
-// trimQuotes strips blanks and one pair of single quotes from an -ERR text.
-func trimQuotes(b []byte) []byte {
-	b = trimRight(trimLeft(b))
-	if len(b) >= 2 && b[0] == '\'' && b[len(b)-1] == '\'' {
-		b = b[1 : len(b)-1]
-	}
-	return b
-}
-
-func indexLF(b []byte) int { return bytes.IndexByte(b, '\n') }
-
-// eqFold compares an op name with an upper-case ASCII constant.
-func eqFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
+// splitArgs appends the blank-separated fields of arg to args. Route mode
+// also splits on '\r', like the reference's route argument splitter.
+func splitArgs(args [][]byte, arg []byte, route bool) [][]byte {
+	start := -1
+	for i, c := range arg {
+		if c == ' ' || c == '\t' || (route && c == '\r') {
+			if start >= 0 {
+				args = append(args, arg[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
 		}
 	}
-	return true
+	if start >= 0 {
+		args = append(args, arg[start:])
+	}
+	return args
 }
 
-// parseSize reads a non-negative decimal integer; -1 if b is not one.
-func parseSize(b []byte) int {
-	if len(b) == 0 || len(b) > 9 {
+// parseSize parses 1 to 9 decimal digits; anything else is -1.
+func parseSize(d []byte) int {
+	if len(d) == 0 || len(d) > 9 {
 		return -1
 	}
 	n := 0
-	for _, c := range b {
+	for _, c := range d {
 		if c < '0' || c > '9' {
 			return -1
 		}
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// parseArgs fills p.op from the arguments of a control line whose op is
+// kind. It returns the payload size (-1 for ops without payload).
+func (p *Parser) parseArgs(kind OpKind, arg []byte) (size int, err *Error) {
+	p.op = Op{Kind: kind}
+	op := &p.op
+	switch kind {
+	case OpConnect, OpInfo:
+		op.Arg = trimBlankRight(arg)
+		return -1, nil
+	case OpErr:
+		a := trimBlankRight(arg)
+		if len(a) >= 2 && a[0] == '\'' && a[len(a)-1] == '\'' {
+			a = a[1 : len(a)-1]
+		}
+		op.Arg = a
+		return -1, nil
+	}
+	p.args = splitArgs(p.args[:0], arg, p.Mode == ModeRoute)
+	args := p.args
+	switch kind {
+	case OpPub:
+		switch len(args) {
+		case 2:
+			op.Subject, size = args[0], parseSize(args[1])
+		case 3:
+			op.Subject, op.Reply, size = args[0], args[1], parseSize(args[2])
+		default:
+			return -1, ErrBadArgs
+		}
+		if size < 0 {
+			return -1, ErrBadSize
+		}
+	case OpHPub:
+		switch len(args) {
+		case 3:
+			op.Subject = args[0]
+		case 4:
+			op.Subject, op.Reply = args[0], args[1]
+		default:
+			return -1, ErrBadArgs
+		}
+		return p.hdrSizes(args[len(args)-2], args[len(args)-1])
+	case OpSub:
+		switch len(args) {
+		case 2:
+			op.Subject, op.SID = args[0], args[1]
+		case 3:
+			op.Subject, op.Queue, op.SID = args[0], args[1], args[2]
+		default:
+			return -1, ErrBadArgs
+		}
+		return -1, nil
+	case OpUnsub:
+		switch len(args) {
+		case 1:
+			op.SID = args[0]
+		case 2:
+			op.SID = args[0]
+			op.Max = max(parseSize(args[1]), 0)
+		default:
+			return -1, ErrBadArgs
+		}
+		return -1, nil
+	case OpMsg:
+		switch len(args) {
+		case 3:
+			op.Subject, op.SID, size = args[0], args[1], parseSize(args[2])
+		case 4:
+			op.Subject, op.SID, op.Reply, size = args[0], args[1], args[2], parseSize(args[3])
+		default:
+			return -1, ErrBadArgs
+		}
+		if size < 0 {
+			return -1, ErrBadSize
+		}
+	case OpHMsg:
+		switch len(args) {
+		case 4:
+			op.Subject, op.SID = args[0], args[1]
+		case 5:
+			op.Subject, op.SID, op.Reply = args[0], args[1], args[2]
+		default:
+			return -1, ErrBadArgs
+		}
+		return p.hdrSizes(args[len(args)-2], args[len(args)-1])
+	case OpRSub:
+		switch len(args) {
+		case 2:
+			op.Account, op.Subject = args[0], args[1]
+		case 4:
+			op.Account, op.Subject, op.Queue = args[0], args[1], args[2]
+			op.Max = max(parseSize(args[3]), 1)
+		default:
+			return -1, ErrBadArgs
+		}
+		return -1, nil
+	case OpRUnsub:
+		switch len(args) {
+		case 2:
+			op.Account, op.Subject = args[0], args[1]
+		case 3:
+			op.Account, op.Subject, op.Queue = args[0], args[1], args[2]
+		default:
+			return -1, ErrBadArgs
+		}
+		return -1, nil
+	case OpRMsg, OpRHMsg:
+		nsz := 1 // trailing size arguments
+		if kind == OpRHMsg {
+			nsz = 2
+		}
+		if len(args) < 2+nsz {
+			return -1, ErrBadArgs
+		}
+		op.Account, op.Subject = args[0], args[1]
+		mid := args[2 : len(args)-nsz]
+		switch {
+		case len(mid) == 1:
+			op.Reply = mid[0]
+		case len(mid) > 1:
+			if len(mid[0]) != 1 {
+				return -1, ErrBadArgs
+			}
+			switch mid[0][0] {
+			case '+':
+				op.Reply = mid[1]
+				op.Queues = mid[2:]
+			case '|':
+				op.Queues = mid[1:]
+			default:
+				return -1, ErrBadArgs
+			}
+			if len(op.Queues) == 0 {
+				op.Queues = nil
+			}
+		}
+		if kind == OpRHMsg {
+			return p.hdrSizes(args[len(args)-2], args[len(args)-1])
+		}
+		size = parseSize(args[len(args)-1])
+		if size < 0 {
+			return -1, ErrBadSize
+		}
+	}
+	return size, nil
+}
+
+func (p *Parser) hdrSizes(h, t []byte) (int, *Error) {
+	hdr, tot := parseSize(h), parseSize(t)
+	if hdr < 0 {
+		return -1, ErrBadSize
+	}
+	if tot < 0 {
+		return -1, ErrBadSize
+	}
+	if hdr > tot {
+		return -1, ErrBadSize
+	}
+	p.op.HdrLen = hdr
+	return tot, nil
 }

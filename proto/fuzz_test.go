@@ -2,124 +2,108 @@ package proto
 
 import (
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 )
 
-// refParse is a deliberately simple, slow reference parser for client
-// mode: it splits the whole input at newlines with the strings package and
-// applies the rules as written in REFERENCE.md and the table tests.
-func refParse(in string, maxCL, maxPayload int) result {
+// The reference parser below is deliberately simple and slow: it works on
+// strings, one complete line at a time, with the rules written out as
+// plainly as possible (see reference_test.go for where each rule comes
+// from). The real Parser must agree with it on every input, however split.
+
+type refOp struct {
+	name string
+	kind OpKind
+	how  string // "sep": blank then args; "raw": rest of line is Arg; "skip": rest ignored
+}
+
+var refOps = map[Mode][]refOp{
+	ModeClient: {{"PUB", OpPub, "sep"}, {"HPUB", OpHPub, "sep"}, {"SUB", OpSub, "sep"}, {"UNSUB", OpUnsub, "sep"},
+		{"PING", OpPing, "skip"}, {"PONG", OpPong, "skip"}, {"+OK", OpOK, "skip"},
+		{"CONNECT", OpConnect, "raw"}, {"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "raw"}},
+	ModeRoute: {{"RMSG", OpRMsg, "sep"}, {"HMSG", OpRHMsg, "sep"}, {"RS+", OpRSub, "sep"}, {"RS-", OpRUnsub, "sep"},
+		{"PING", OpPing, "skip"}, {"PONG", OpPong, "skip"}, {"+OK", OpOK, "skip"},
+		{"CONNECT", OpConnect, "raw"}, {"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "raw"}},
+	ModeServer: {{"MSG", OpMsg, "sep"}, {"HMSG", OpHMsg, "sep"},
+		{"PING", OpPing, "skip"}, {"PONG", OpPong, "skip"}, {"+OK", OpOK, "skip"},
+		{"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "raw"}},
+}
+
+// refMatch: the op a complete line starts with, or ok=false.
+func refMatch(mode Mode, line string) (refOp, bool) {
+	up := asciiUpper(line)
+	for _, o := range refOps[mode] {
+		if !strings.HasPrefix(up, o.name) {
+			continue
+		}
+		after := line[len(o.name):]
+		if o.how == "sep" && (after == "" || (after[0] != ' ' && after[0] != '\t')) {
+			continue
+		}
+		return o, true
+	}
+	return refOp{}, false
+}
+
+// refCouldMatch: whether an unfinished line can still become a valid op.
+func refCouldMatch(mode Mode, part string) (refOp, bool, bool) {
+	if o, ok := refMatch(mode, part); ok {
+		return o, true, true
+	}
+	up := asciiUpper(part)
+	for _, o := range refOps[mode] {
+		if strings.HasPrefix(o.name, up) {
+			return refOp{}, false, true
+		}
+	}
+	return refOp{}, false, false
+}
+
+func refTooLong(line, name string, maxCL int) bool {
+	arg := strings.TrimLeft(line[len(name):], " \t")
+	return len(arg) > maxCL || len(line) > maxCL+controlLineSlack
+}
+
+func refParse(mode Mode, in string, maxCL, maxPayload int) result {
 	var r result
 	for len(in) > 0 {
 		i := strings.IndexByte(in, '\n')
-		if i < 0 {
-			if len(in) > maxCL {
+		if i < 0 { // unfinished line: only a certain error counts
+			part := strings.TrimSuffix(in, "\r")
+			o, matched, could := refCouldMatch(mode, part)
+			switch {
+			case !could:
+				r.Err = ErrUnknownOp
+			case matched && o.how != "skip" && refTooLong(part, o.name, maxCL):
 				r.Err = ErrMaxControlLine
 			}
 			return r
 		}
 		line := strings.TrimSuffix(in[:i], "\r")
-		if len(line) > maxCL {
-			r.Err = ErrMaxControlLine
-			return r
-		}
-		fields := strings.FieldsFunc(line, func(c rune) bool { return c == ' ' || c == '\t' })
-		if len(fields) == 0 {
+		in = in[i+1:]
+		o, ok := refMatch(mode, line)
+		if !ok {
 			r.Err = ErrUnknownOp
 			return r
 		}
-		name, args := asciiUpper(fields[0]), fields[1:]
-		if len(args) > maxArgs {
-			args = nil
+		op := rec{Kind: o.kind}
+		if o.how == "skip" {
+			r.Ops = append(r.Ops, op)
+			continue
 		}
-		rest := strings.Trim(strings.TrimLeft(line, " \t")[len(fields[0]):], " \t")
-		op := rec{}
-		size := -1
-		var err *Error
-		switch name {
-		case "PING":
-			op.Kind = OpPing
-		case "PONG":
-			op.Kind = OpPong
-		case "+OK":
-			op.Kind = OpOK
-		case "CONNECT":
-			op.Kind, op.Arg = OpConnect, rest
-		case "INFO":
-			op.Kind, op.Arg = OpInfo, rest
-		case "-ERR":
-			t := strings.Trim(rest, " \t")
-			if len(t) >= 2 && t[0] == '\'' && t[len(t)-1] == '\'' {
-				t = t[1 : len(t)-1]
-			}
-			op.Kind, op.Arg = OpErr, t
-		case "PUB":
-			op.Kind = OpPub
-			switch len(args) {
-			case 2:
-				op.Subject = args[0]
-			case 3:
-				op.Subject, op.Reply = args[0], args[1]
-			default:
-				err = ErrBadArgs
-			}
-			if err == nil {
-				if size = refSize(args[len(args)-1]); size < 0 {
-					err = ErrBadSize
-				}
-			}
-		case "HPUB":
-			op.Kind = OpHPub
-			switch len(args) {
-			case 3:
-				op.Subject = args[0]
-			case 4:
-				op.Subject, op.Reply = args[0], args[1]
-			default:
-				err = ErrBadArgs
-			}
-			if err == nil {
-				h, t := refSize(args[len(args)-2]), refSize(args[len(args)-1])
-				if h < 0 || t < 0 || h > t {
-					err = ErrBadSize
-				}
-				op.HdrLen, size = h, t
-			}
-		case "SUB":
-			op.Kind = OpSub
-			switch len(args) {
-			case 2:
-				op.Subject, op.SID = args[0], args[1]
-			case 3:
-				op.Subject, op.Queue, op.SID = args[0], args[1], args[2]
-			default:
-				err = ErrBadArgs
-			}
-		case "UNSUB":
-			op.Kind = OpUnsub
-			switch len(args) {
-			case 0:
-				err = ErrUnknownOp
-			case 1:
-				op.SID = args[0]
-			case 2:
-				op.SID = args[0]
-				if m := refSize(args[1]); m > 0 {
-					op.Max = m
-				}
-			default:
-				err = ErrBadArgs
-			}
-		default:
-			err = ErrUnknownOp
+		if refTooLong(line, o.name, maxCL) {
+			r.Err = ErrMaxControlLine
+			return r
 		}
+		arg := strings.TrimLeft(line[len(o.name):], " \t")
+		args := strings.FieldsFunc(arg, func(c rune) bool {
+			return c == ' ' || c == '\t' || (mode == ModeRoute && c == '\r')
+		})
+		size, err := refArgs(&op, arg, args)
 		if err != nil {
 			r.Err = err
 			return r
 		}
-		in = in[i+1:]
 		if size >= 0 {
 			if size > maxPayload {
 				r.Err = ErrMaxPayload
@@ -138,6 +122,134 @@ func refParse(in string, maxCL, maxPayload int) result {
 		r.Ops = append(r.Ops, op)
 	}
 	return r
+}
+
+// refArgs fills op from the arguments; it returns the payload size or -1.
+func refArgs(op *rec, arg string, a []string) (int, *Error) {
+	n := len(a)
+	sizes := func(h, t string) (int, *Error) {
+		hv, tv := refSize(h), refSize(t)
+		if hv < 0 || tv < 0 || hv > tv {
+			return -1, ErrBadSize
+		}
+		op.HdrLen = hv
+		return tv, nil
+	}
+	size := func(s string) (int, *Error) {
+		if v := refSize(s); v >= 0 {
+			return v, nil
+		}
+		return -1, ErrBadSize
+	}
+	switch op.Kind {
+	case OpConnect, OpInfo:
+		op.Arg = strings.TrimRight(arg, " \t")
+	case OpErr:
+		t := strings.TrimRight(arg, " \t")
+		if len(t) >= 2 && t[0] == '\'' && t[len(t)-1] == '\'' {
+			t = t[1 : len(t)-1]
+		}
+		op.Arg = t
+	case OpPub:
+		if n == 2 {
+			op.Subject = a[0]
+			return size(a[1])
+		}
+		if n == 3 {
+			op.Subject, op.Reply = a[0], a[1]
+			return size(a[2])
+		}
+		return -1, ErrBadArgs
+	case OpHPub:
+		if n == 3 {
+			op.Subject = a[0]
+			return sizes(a[1], a[2])
+		}
+		if n == 4 {
+			op.Subject, op.Reply = a[0], a[1]
+			return sizes(a[2], a[3])
+		}
+		return -1, ErrBadArgs
+	case OpSub:
+		if n == 2 {
+			op.Subject, op.SID = a[0], a[1]
+		} else if n == 3 {
+			op.Subject, op.Queue, op.SID = a[0], a[1], a[2]
+		} else {
+			return -1, ErrBadArgs
+		}
+	case OpUnsub:
+		if n < 1 || n > 2 {
+			return -1, ErrBadArgs
+		}
+		op.SID = a[0]
+		if n == 2 && refSize(a[1]) > 0 {
+			op.Max = refSize(a[1])
+		}
+	case OpMsg:
+		if n == 3 {
+			op.Subject, op.SID = a[0], a[1]
+			return size(a[2])
+		}
+		if n == 4 {
+			op.Subject, op.SID, op.Reply = a[0], a[1], a[2]
+			return size(a[3])
+		}
+		return -1, ErrBadArgs
+	case OpHMsg:
+		if n == 4 {
+			op.Subject, op.SID = a[0], a[1]
+			return sizes(a[2], a[3])
+		}
+		if n == 5 {
+			op.Subject, op.SID, op.Reply = a[0], a[1], a[2]
+			return sizes(a[3], a[4])
+		}
+		return -1, ErrBadArgs
+	case OpRSub:
+		if n != 2 && n != 4 {
+			return -1, ErrBadArgs
+		}
+		op.Account, op.Subject = a[0], a[1]
+		if n == 4 {
+			op.Queue, op.Max = a[2], max(refSize(a[3]), 1)
+		}
+	case OpRUnsub:
+		if n != 2 && n != 3 {
+			return -1, ErrBadArgs
+		}
+		op.Account, op.Subject = a[0], a[1]
+		if n == 3 {
+			op.Queue = a[2]
+		}
+	case OpRMsg, OpRHMsg:
+		k := 1
+		if op.Kind == OpRHMsg {
+			k = 2
+		}
+		if n < 2+k {
+			return -1, ErrBadArgs
+		}
+		op.Account, op.Subject = a[0], a[1]
+		mid := a[2 : n-k]
+		if len(mid) == 1 {
+			op.Reply = mid[0]
+		} else if len(mid) > 1 {
+			switch mid[0] {
+			case "+":
+				op.Reply, op.Queues = mid[1], strings.Join(mid[2:], ",")
+			case "|":
+				op.Queues = strings.Join(mid[1:], ",")
+			default:
+				return -1, ErrBadArgs
+			}
+		}
+		if k == 2 {
+			return sizes(a[n-2], a[n-1])
+		}
+		return size(a[n-1])
+	}
+	return -1, nil
 }
 
 func asciiUpper(s string) string {
@@ -164,27 +276,34 @@ func refSize(s string) int {
 	return n
 }
 
-// FuzzParser compares the parser, fed in two pieces split anywhere, with
-// the reference parser. The seed corpus runs as a normal test.
+// FuzzParser compares the parser, fed in three pieces split anywhere, with
+// the reference parser, in every mode. The seed corpus runs as a normal
+// test.
 func FuzzParser(f *testing.F) {
 	for _, tc := range tableTests {
-		if tc.mode == ModeClient {
-			f.Add([]byte(tc.in), uint16(3))
-		}
+		f.Add([]byte(tc.in), uint16(3), uint16(7), uint8(tc.mode))
 	}
-	f.Add([]byte("PUB a 3\r\nabc\r\nSUB a q 1\r\nUNSUB 1 2\r\n"), uint16(9))
-	f.Add([]byte("HPUB a b 2 3\r\nxyz\r\nPING\r\n"), uint16(0))
-	f.Add([]byte("CONNECT\t{\"x\" : 1}   \r\n-ERR  'oops'  \r\n"), uint16(20))
-	f.Add([]byte("PUB a 300\r\n"), uint16(4))
-	f.Add([]byte("sUb a 1\nPiNg\n"), uint16(1))
-	f.Fuzz(func(t *testing.T, data []byte, split uint16) {
+	for _, tc := range referenceFacts {
+		f.Add([]byte(tc.in), uint16(5), uint16(1), uint8(ModeClient))
+	}
+	f.Add([]byte("PUB a 3\r\nabc\r\nSUB a q 1\r\nUNSUB 1 2\r\n"), uint16(9), uint16(2), uint8(0))
+	f.Add([]byte("HPUB a b 2 3\r\nxyz\r\nPING\r\n"), uint16(0), uint16(0), uint8(0))
+	f.Add([]byte("CONNECT\t{\"x\" : 1}   \r\n-ERR  'oops'  \r\n"), uint16(20), uint16(3), uint8(0))
+	f.Add([]byte("PUB a 300\r\n"), uint16(4), uint16(0), uint8(0))
+	f.Add([]byte("sUb a 1\nPiNg\n"), uint16(1), uint16(1), uint8(0))
+	f.Add([]byte("PUB "+strings.Repeat("a", 70)+" 1\r\n"), uint16(30), uint16(60), uint8(0))
+	f.Add([]byte("RMSG $G a + r 1\r\nx\r\nRMSG $G a | 1\r\nx\r\n"), uint16(12), uint16(2), uint8(ModeRoute))
+	f.Add([]byte("HMSG a 1 r 2 3\r\nxyz\r\n+OKfoo\r\n"), uint16(5), uint16(5), uint8(ModeServer))
+	f.Fuzz(func(t *testing.T, data []byte, s1, s2 uint16, m uint8) {
 		const maxCL, maxPayload = 64, 256
-		want := refParse(string(data), maxCL, maxPayload)
-		p := Parser{MaxControlLine: maxCL, MaxPayload: maxPayload}
-		k := int(split) % (len(data) + 1)
-		got := feed(p, data[:k], data[k:])
+		mode := Mode(m % 3)
+		want := refParse(mode, string(data), maxCL, maxPayload)
+		p := Parser{Mode: mode, MaxControlLine: maxCL, MaxPayload: maxPayload}
+		k1 := int(s1) % (len(data) + 1)
+		k2 := k1 + int(s2)%(len(data)-k1+1)
+		got := feed(p, data[:k1], data[k1:k2], data[k2:])
 		if !reflect.DeepEqual(normal(got), normal(want)) {
-			t.Fatalf("input %q split %d\n got %+v\nwant %+v", data, k, got, want)
+			t.Fatalf("mode %v input %q split %d,%d\n got %+v\nwant %+v", mode, data, k1, k2, got, want)
 		}
 	})
 }
@@ -195,133 +314,4 @@ func normal(r result) result {
 		r.Ops = nil
 	}
 	return r
-}
-
-func TestParseAllocations(t *testing.T) {
-	cases := map[string]string{
-		"pub":   "PUB foo.bar reply 16\r\n0123456789abcdef\r\n",
-		"hpub":  "HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n",
-		"sub":   "SUB foo.* q 1\r\n",
-		"unsub": "UNSUB 1 10\r\n",
-	}
-	for name, in := range cases {
-		buf := []byte(in)
-		var p Parser
-		if n := testing.AllocsPerRun(1000, func() { p.Next(buf) }); n != 0 {
-			t.Errorf("%s whole: %v allocs per parse", name, n)
-		}
-		half := len(buf) / 2
-		if n := testing.AllocsPerRun(1000, func() {
-			p.Next(buf[:half])
-			p.Next(buf[half:])
-		}); n != 0 {
-			t.Errorf("%s split: %v allocs per parse", name, n)
-		}
-	}
-	var sp Parser
-	sp.Mode = ModeServer
-	msg := []byte("MSG foo 1 r 5\r\nhello\r\n")
-	if n := testing.AllocsPerRun(1000, func() { sp.Next(msg) }); n != 0 {
-		t.Errorf("msg: %v allocs", n)
-	}
-}
-
-func TestEncodeAllocations(t *testing.T) {
-	buf := make([]byte, 0, 4096)
-	subj, sid, reply, payload := []byte("foo.bar"), []byte("12"), []byte("_INBOX.x"), []byte("0123456789abcdef")
-	if n := testing.AllocsPerRun(1000, func() { buf = AppendMsg(buf[:0], subj, sid, reply, payload) }); n != 0 {
-		t.Errorf("AppendMsg: %v allocs", n)
-	}
-	if n := testing.AllocsPerRun(1000, func() { buf = AppendHMsg(buf[:0], subj, sid, reply, 4, payload) }); n != 0 {
-		t.Errorf("AppendHMsg: %v allocs", n)
-	}
-	if n := testing.AllocsPerRun(1000, func() { buf = AppendRMsg(buf[:0], []byte("$G"), subj, reply, nil, payload) }); n != 0 {
-		t.Errorf("AppendRMsg: %v allocs", n)
-	}
-}
-
-// TestEncodeRoundTrip parses what the encoders write.
-func TestEncodeRoundTrip(t *testing.T) {
-	var b []byte
-	b = AppendPub(b, []byte("a"), []byte("r"), []byte("xy"))
-	b = AppendHPub(b, []byte("a"), nil, 2, []byte("hhxy"))
-	b = AppendSub(b, []byte("a.*"), []byte("q"), []byte("7"))
-	b = AppendUnsub(b, []byte("7"), 3)
-	got := feed(Parser{}, b)
-	want := []rec{
-		{Kind: OpPub, Subject: "a", Reply: "r", Payload: "xy"},
-		{Kind: OpHPub, Subject: "a", HdrLen: 2, Payload: "hhxy"},
-		{Kind: OpSub, Subject: "a.*", Queue: "q", SID: "7"},
-		{Kind: OpUnsub, SID: "7", Max: 3},
-	}
-	if got.Err != nil || !reflect.DeepEqual(got.Ops, want) {
-		t.Fatalf("got %+v", got)
-	}
-	b = AppendMsg(nil, []byte("a"), []byte("1"), nil, []byte("xy"))
-	b = AppendHMsg(b, []byte("a"), []byte("1"), []byte("r"), 2, []byte("hhxy"))
-	b = AppendErr(b, "Stale Connection")
-	b = AppendInfo(b, &Info{ServerID: "N1", Proto: 1})
-	got = feed(Parser{Mode: ModeServer}, b)
-	if got.Err != nil || len(got.Ops) != 4 || got.Ops[2].Arg != "Stale Connection" || !strings.HasPrefix(got.Ops[3].Arg, `{"server_id":"N1"`) {
-		t.Fatalf("server ops: %+v", got)
-	}
-	b = AppendRSub(nil, []byte("$G"), []byte("a"), []byte("q"), 2)
-	b = AppendRUnsub(b, []byte("$G"), []byte("a"), nil)
-	b = AppendRMsg(b, []byte("$G"), []byte("a"), []byte("r"), [][]byte{[]byte("q1"), []byte("q2")}, []byte("x"))
-	b = AppendRHMsg(b, []byte("$G"), []byte("a"), nil, [][]byte{[]byte("q")}, 1, []byte("hx"))
-	got = feed(Parser{Mode: ModeRoute}, b)
-	wantR := []rec{
-		{Kind: OpRSub, Account: "$G", Subject: "a", Queue: "q", Max: 2},
-		{Kind: OpRUnsub, Account: "$G", Subject: "a"},
-		{Kind: OpRMsg, Account: "$G", Subject: "a", Reply: "r", Queues: "q1,q2", Payload: "x"},
-		{Kind: OpRHMsg, Account: "$G", Subject: "a", Queues: "q", HdrLen: 1, Payload: "hx"},
-	}
-	if got.Err != nil || !reflect.DeepEqual(got.Ops, wantR) {
-		t.Fatalf("route ops: %+v", got)
-	}
-}
-
-func TestParseConnectDefaults(t *testing.T) {
-	c, err := ParseConnect([]byte(`{"name":"x"}`))
-	if err != nil || !c.Verbose || !c.Pedantic || !c.Echo || c.Name != "x" {
-		t.Fatalf("%+v %v", c, err)
-	}
-	c, _ = ParseConnect([]byte(`{"verbose":false,"echo":false}`))
-	if c.Verbose || c.Echo || !c.Pedantic {
-		t.Fatalf("%+v", c)
-	}
-	if _, err := ParseConnect(nil); err == nil {
-		t.Fatal("empty CONNECT accepted")
-	}
-	if id := NewServerID(); len(id) != 56 || id[0] != 'N' || strings.ToUpper(id) != id {
-		t.Fatalf("server id %q", id)
-	}
-}
-
-func benchParse(b *testing.B, size int) {
-	frame := "PUB foo.bar " + strconv.Itoa(size) + "\r\n" + strings.Repeat("x", size) + "\r\n"
-	buf := []byte(strings.Repeat(frame, 100))
-	var p Parser
-	b.ReportAllocs()
-	b.SetBytes(int64(len(frame)))
-	b.ResetTimer()
-	for i := 0; i < b.N; i += 100 {
-		in := buf
-		for len(in) > 0 {
-			n, _, _ := p.Next(in)
-			in = in[n:]
-		}
-	}
-}
-
-func BenchmarkParsePub16(b *testing.B) { benchParse(b, 16) }
-func BenchmarkParsePub1K(b *testing.B) { benchParse(b, 1024) }
-
-func BenchmarkAppendMsg(b *testing.B) {
-	buf := make([]byte, 0, 256)
-	subj, sid, payload := []byte("foo.bar"), []byte("1"), []byte("0123456789abcdef")
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		buf = AppendMsg(buf[:0], subj, sid, nil, payload)
-	}
 }

@@ -42,9 +42,6 @@ func (k OpKind) String() string {
 	return "OpKind(?)"
 }
 
-// maxQueues bounds the queue names of one routed message.
-const maxQueues = 64
-
 // Op is one parsed operation. Slices point into the caller's buffer or the
 // Parser's scratch and are valid until the next Next or Reset.
 type Op struct {

@@ -1,270 +1,271 @@
 package proto
 
+import "bytes"
+
+// Default limits (nats-server's defaults).
 const (
-	defaultMaxControlLine = 4096
-	defaultMaxPayload     = 1 << 20
-	maxArgs               = maxQueues + 8
+	DefaultMaxControlLine = 4096
+	DefaultMaxPayload     = 1048576
 )
 
-// Parser is the protocol state machine of one connection. Set Mode and the
-// limits before the first Next; the zero value parses client ops with the
-// default limits.
+// controlLineSlack bounds the bytes of a control line beyond
+// MaxControlLine that are not counted by the reference's rule (the op name
+// and the blanks after it), so that a partial line can never grow the
+// scratch buffer without bound.
+const controlLineSlack = 1024
+
+// bigScratch: a payload scratch buffer grown beyond this is dropped once its
+// op is done, so that one large split message does not pin memory on an
+// otherwise idle connection.
+const bigScratch = 64 << 10
+
+type parseState uint8
+
+const (
+	stateStart   parseState = iota // at a frame boundary, or p.line holds a partial control line
+	stateSkip                      // after PING/PONG/+OK: ignoring bytes up to '\n'
+	statePayload                   // control line parsed (in p.line), collecting p.need bytes into p.pay
+)
+
+// Parser is a NATS protocol state machine over memory the caller owns.
+// The zero value (with Mode set) is ready to use. A Parser belongs to one
+// goroutine (a connection's event loop); it is not safe for concurrent use.
+// Do not copy a Parser after first use.
 type Parser struct {
-	Mode           Mode
-	MaxControlLine int // 0 = 4096
-	MaxPayload     int // 0 = 1 MiB; checked before the payload is read
+	Mode           Mode // which ops are accepted; set before the first Next
+	MaxControlLine int  // 0 = 4096; < 0 = no limit. Counts the arguments, as nats-server does
+	MaxPayload     int  // 0 = 1048576; < 0 = no limit. Checked before the payload is read
 
-	op      Op
-	err     *Error
-	pending []byte // a frame split across calls; reused
-	need    int    // total length of the pending frame once its line is complete
-	release bool   // pending holds the frame returned last time
-	args    [maxArgs][]byte
-}
-
-// Reset forgets any partial frame and a sticky error. Mode and limits stay.
-func (p *Parser) Reset() {
-	p.pending = p.pending[:0]
-	p.need = 0
-	p.release = false
-	p.err = nil
-	p.op = Op{}
+	state    parseState
+	skipKind OpKind // op completed by the '\n' in stateSkip
+	err      *Error // sticky
+	need     int    // payload size + 2 (CRLF) in statePayload
+	line     []byte // scratch: partial control line, or the control line of the op in statePayload
+	pay      []byte // scratch: payload + CRLF collected across calls
+	args     [][]byte
+	op       Op
 }
 
 // Next consumes input. It returns how many bytes of buf it consumed and the
-// op it completed, or nil when it consumed all of buf without completing
-// one. The op and its slices are valid until the next Next or Reset. The
-// first error is sticky: every later call returns it.
+// op it completed (nil when it consumed all of buf without completing one).
+// The op and every slice in it are valid until the next call to Next or
+// Reset: they point into buf when the whole frame was in buf, else into
+// the Parser's scratch buffers. Loop:
+//
+//	for len(b) > 0 { n, op, err := p.Next(b); b = b[n:]; ... }
+//
+// err is a *Error; the first error is sticky (returned with n == 0 by
+// every later call until Reset).
 func (p *Parser) Next(buf []byte) (n int, op *Op, err error) {
 	if p.err != nil {
 		return 0, nil, p.err
 	}
-	if p.release {
-		p.pending = p.pending[:0]
-		p.need = 0
-		p.release = false
-	}
-	if len(p.pending) == 0 {
-		if len(buf) == 0 {
-			return 0, nil, nil
-		}
-		op, flen, need, e := p.frame(buf)
-		if e != nil {
-			p.err = e
-			return 0, nil, e
-		}
-		if flen > 0 {
-			return flen, op, nil
-		}
-		// Incomplete: all of buf belongs to this frame.
-		p.pending = append(p.pending, buf...)
-		p.need = need
-		return len(buf), nil, nil
-	}
-	return p.continuePending(buf)
-}
-
-// continuePending adds bytes to a frame that started in an earlier call.
-func (p *Parser) continuePending(buf []byte) (int, *Op, error) {
-	taken := 0
-	if p.need == 0 { // the control line is not complete yet
-		i := indexLF(buf)
+	switch p.state {
+	case stateSkip:
+		i := bytes.IndexByte(buf, '\n')
 		if i < 0 {
-			p.pending = append(p.pending, buf...)
-			if len(p.pending) > p.maxControlLine() {
-				p.err = ErrMaxControlLine
-				return len(buf), nil, p.err
-			}
 			return len(buf), nil, nil
 		}
-		p.pending = append(p.pending, buf[:i+1]...)
-		taken = i + 1
-		op, flen, need, e := p.frame(p.pending)
-		if e != nil {
-			p.err = e
-			return taken, nil, e
-		}
-		if flen > 0 {
-			p.release = true
-			return taken, op, nil
-		}
-		p.need = need
+		p.state = stateStart
+		p.op = Op{Kind: p.skipKind}
+		return i + 1, &p.op, nil
+	case statePayload:
+		return p.payload(buf)
 	}
-	want := p.need - len(p.pending)
-	if rest := len(buf) - taken; want > rest {
-		p.pending = append(p.pending, buf[taken:]...)
+	i := bytes.IndexByte(buf, '\n')
+	if len(p.line) == 0 {
+		if i >= 0 {
+			return p.control(buf[:i], buf[i+1:], i+1, false)
+		}
+		if e := p.partial(buf); e != nil {
+			return p.fail(e)
+		}
+		if p.state == stateStart {
+			p.line = append(p.line, buf...)
+		}
 		return len(buf), nil, nil
 	}
-	p.pending = append(p.pending, buf[taken:taken+want]...)
-	taken += want
-	op, flen, _, e := p.frame(p.pending)
-	if e != nil {
-		p.err = e
-		return taken, nil, e
+	if i >= 0 && len(p.line)+i <= p.hardCap()+1 {
+		p.line = append(p.line, buf[:i]...)
+		return p.control(p.line, buf[i+1:], i+1, true)
 	}
-	if flen == 0 { // cannot happen: the frame is complete
-		p.err = ErrUnknownOp
-		return taken, nil, p.err
+	// No end of line yet, or a line already too long: append at most
+	// enough to decide (past the hard cap the line is too long whatever
+	// follows) and check the prefix.
+	chunk := buf
+	if i >= 0 {
+		chunk = buf[:i]
 	}
-	p.release = true
-	return taken, op, nil
+	room := max(p.hardCap()+2-len(p.line), 0)
+	p.line = append(p.line, chunk[:min(len(chunk), room)]...)
+	if e := p.partial(p.line); e != nil {
+		return p.fail(e)
+	}
+	if p.state == stateSkip { // PING/PONG/+OK: no limit on what follows
+		p.line = p.line[:0]
+		if i >= 0 {
+			p.state = stateStart
+			p.op = Op{Kind: p.skipKind}
+			return i + 1, &p.op, nil
+		}
+		return len(buf), nil, nil
+	}
+	if i >= 0 { // cannot happen: a line past the hard cap fails above
+		return p.fail(ErrMaxControlLine)
+	}
+	return len(buf), nil, nil
+}
+
+// Reset makes the Parser ready for a new connection, keeping its scratch
+// buffers (small ones) and its settings.
+func (p *Parser) Reset() {
+	p.state = stateStart
+	p.err = nil
+	p.need = 0
+	p.line = p.line[:0]
+	if cap(p.pay) > bigScratch {
+		p.pay = nil
+	}
+	p.pay = p.pay[:0]
+	p.op = Op{}
+}
+
+func (p *Parser) fail(e *Error) (int, *Op, error) {
+	p.err = e
+	return 0, nil, e
 }
 
 func (p *Parser) maxControlLine() int {
-	if p.MaxControlLine > 0 {
-		return p.MaxControlLine
+	switch {
+	case p.MaxControlLine == 0:
+		return DefaultMaxControlLine
+	case p.MaxControlLine < 0:
+		return int(^uint(0) >> 2)
 	}
-	return defaultMaxControlLine
+	return p.MaxControlLine
 }
+
+func (p *Parser) hardCap() int { return p.maxControlLine() + controlLineSlack }
 
 func (p *Parser) maxPayload() int {
-	if p.MaxPayload > 0 {
-		return p.MaxPayload
+	switch {
+	case p.MaxPayload == 0:
+		return DefaultMaxPayload
+	case p.MaxPayload < 0:
+		return int(^uint(0) >> 2)
 	}
-	return defaultMaxPayload
+	return p.MaxPayload
 }
 
-// frame parses one frame at the start of b. It returns the op and the
-// frame's length when b holds all of it; otherwise flen is 0 and need is
-// the frame's total length when the control line is complete (0 when not).
-func (p *Parser) frame(b []byte) (op *Op, flen, need int, err *Error) {
-	i := indexLF(b)
-	if i < 0 {
-		if len(b) > p.maxControlLine() {
-			return nil, 0, 0, ErrMaxControlLine
-		}
-		return nil, 0, 0, nil
+// tooLong applies the reference's rule (the arguments, without the op name,
+// the blanks after it and the final '\r', may not exceed MaxControlLine)
+// plus a hard cap on the whole line.
+func (p *Parser) tooLong(ln, arg []byte) bool {
+	return len(arg) > p.maxControlLine() || len(ln) > p.hardCap()
+}
+
+// partial checks a control line that has not ended yet: an impossible op
+// name or an over-long line fail at once; a PING/PONG/+OK switches to
+// stateSkip. Every check is monotone in the prefix, so the outcome does not
+// depend on where the input was split.
+func (p *Parser) partial(line []byte) *Error {
+	ln := line
+	if len(ln) > 0 && ln[len(ln)-1] == '\r' {
+		ln = ln[:len(ln)-1]
 	}
-	line := b[:i]
-	if len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
+	res, o := matchOp(opTable(p.Mode), ln, false)
+	switch res {
+	case matchBad:
+		return ErrUnknownOp
+	case matchMore:
+		return nil
 	}
-	if len(line) > p.maxControlLine() {
-		return nil, 0, 0, ErrMaxControlLine
+	if o.follow == followSkip {
+		p.state = stateSkip
+		p.skipKind = o.kind
+		return nil
 	}
-	name, rest := cutToken(line)
-	kind := p.lookup(name)
-	o := &p.op
-	*o = Op{Kind: kind}
-	size := -1
-	switch kind {
-	case OpNone:
-		return nil, 0, 0, ErrUnknownOp
-	case OpPing, OpPong, OpOK:
-	case OpConnect, OpInfo:
-		o.Arg = trimRight(rest)
-	case OpErr:
-		o.Arg = trimQuotes(rest)
-	case OpPub:
-		size, err = p.pubArgs(o, rest)
-	case OpHPub:
-		size, err = p.hpubArgs(o, rest)
-	case OpSub:
-		err = p.subArgs(o, rest)
-	case OpUnsub:
-		err = p.unsubArgs(o, rest)
-	case OpMsg:
-		size, err = p.msgArgs(o, rest, false)
-	case OpHMsg:
-		if p.Mode == ModeRoute {
-			o.Kind = OpRHMsg
-			size, err = p.rmsgArgs(o, rest, true)
-		} else {
-			size, err = p.msgArgs(o, rest, true)
-		}
-	case OpRMsg:
-		size, err = p.rmsgArgs(o, rest, false)
-	case OpRSub, OpRUnsub:
-		err = p.rsubArgs(o, rest, kind == OpRSub)
+	if p.tooLong(ln, trimBlankLeft(ln[len(o.name):])) {
+		return ErrMaxControlLine
 	}
-	if err != nil {
-		return nil, 0, 0, err
+	return nil
+}
+
+// control handles a complete control line (without its '\n'); rest is the
+// input after the '\n' and n the bytes consumed through it. owned says that
+// line lives in p.line.
+func (p *Parser) control(line, rest []byte, n int, owned bool) (int, *Op, error) {
+	ln := line
+	if len(ln) > 0 && ln[len(ln)-1] == '\r' {
+		ln = ln[:len(ln)-1]
+	}
+	res, o := matchOp(opTable(p.Mode), ln, true)
+	if res != matchOK {
+		return p.fail(ErrUnknownOp)
+	}
+	if o.follow == followSkip {
+		p.line = p.line[:0]
+		p.op = Op{Kind: o.kind}
+		return n, &p.op, nil
+	}
+	arg := trimBlankLeft(ln[len(o.name):])
+	if p.tooLong(ln, arg) {
+		return p.fail(ErrMaxControlLine)
+	}
+	size, e := p.parseArgs(o.kind, arg)
+	if e != nil {
+		return p.fail(e)
 	}
 	if size < 0 {
-		return o, i + 1, 0, nil
+		p.line = p.line[:0]
+		return n, &p.op, nil
 	}
 	if size > p.maxPayload() {
-		return nil, 0, 0, ErrMaxPayload
+		return p.fail(ErrMaxPayload)
 	}
-	total := i + 1 + size + 2
-	if len(b) < total {
-		return nil, 0, total, nil
+	need := size + 2
+	if len(rest) >= need {
+		if rest[size] != '\r' || rest[size+1] != '\n' {
+			return p.fail(ErrUnknownOp)
+		}
+		p.op.Payload = rest[:size:size]
+		p.line = p.line[:0]
+		return n + need, &p.op, nil
 	}
-	if b[total-2] != '\r' || b[total-1] != '\n' {
-		return nil, 0, 0, ErrUnknownOp
+	// The payload is split across calls: keep the control line in scratch
+	// (re-parsed there so that the op's slices point into it) and collect
+	// the payload.
+	if !owned {
+		p.line = append(p.line[:0], ln...)
+		p.parseArgs(o.kind, trimBlankLeft(p.line[len(o.name):]))
 	}
-	o.Payload = b[i+1 : i+1+size]
-	return o, total, 0, nil
+	if cap(p.pay) < need {
+		p.pay = make([]byte, 0, need)
+	}
+	p.pay = append(p.pay[:0], rest...)
+	p.need = need
+	p.state = statePayload
+	return n + len(rest), nil, nil
 }
 
-// lookup maps an op name (any case) to its kind in the parser's mode.
-func (p *Parser) lookup(name []byte) OpKind {
-	var k OpKind
-	switch len(name) {
-	case 3:
-		switch {
-		case eqFold(name, "PUB"):
-			k = OpPub
-		case eqFold(name, "SUB"):
-			k = OpSub
-		case eqFold(name, "MSG"):
-			k = OpMsg
-		case eqFold(name, "+OK"):
-			k = OpOK
-		case eqFold(name, "RS+"):
-			k = OpRSub
-		case eqFold(name, "RS-"):
-			k = OpRUnsub
-		}
-	case 4:
-		switch {
-		case eqFold(name, "PING"):
-			k = OpPing
-		case eqFold(name, "PONG"):
-			k = OpPong
-		case eqFold(name, "HPUB"):
-			k = OpHPub
-		case eqFold(name, "HMSG"):
-			k = OpHMsg
-		case eqFold(name, "INFO"):
-			k = OpInfo
-		case eqFold(name, "-ERR"):
-			k = OpErr
-		case eqFold(name, "RMSG"):
-			k = OpRMsg
-		}
-	case 5:
-		if eqFold(name, "UNSUB") {
-			k = OpUnsub
-		}
-	case 7:
-		if eqFold(name, "CONNECT") {
-			k = OpConnect
-		}
+// payload collects the rest of a split payload.
+func (p *Parser) payload(buf []byte) (int, *Op, error) {
+	k := min(p.need-len(p.pay), len(buf))
+	p.pay = append(p.pay, buf[:k]...)
+	if len(p.pay) < p.need {
+		return k, nil, nil
 	}
-	if !p.allowed(k) {
-		return OpNone
+	size := p.need - 2
+	if p.pay[size] != '\r' || p.pay[size+1] != '\n' {
+		return p.fail(ErrUnknownOp)
 	}
-	return k
-}
-
-// allowed reports whether mode p.Mode accepts ops of kind k.
-func (p *Parser) allowed(k OpKind) bool {
-	switch k {
-	case OpNone:
-		return false
-	case OpPing, OpPong, OpOK, OpErr, OpInfo:
-		return true
-	case OpConnect:
-		return p.Mode != ModeServer
-	case OpPub, OpHPub, OpSub, OpUnsub:
-		return p.Mode == ModeClient
-	case OpMsg:
-		return p.Mode == ModeServer
-	case OpHMsg:
-		return p.Mode == ModeServer || p.Mode == ModeRoute
-	case OpRMsg, OpRSub, OpRUnsub:
-		return p.Mode == ModeRoute
+	p.op.Payload = p.pay[:size:size]
+	p.state = stateStart
+	p.line = p.line[:0]
+	if cap(p.pay) > bigScratch {
+		p.pay = nil // op.Payload keeps the array alive as long as needed
+	} else {
+		p.pay = p.pay[:0]
 	}
-	return false
+	return k, &p.op, nil
 }
