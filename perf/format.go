@@ -23,7 +23,7 @@ func FormatValue(v float64, unit string) string {
 		return trim(v, sigDigits(v)) + "us"
 	case "ns/msg":
 		if v >= 1e3 {
-			return trim(v/1e3, 2) + "us"
+			return trim(v/1e3, sigDigits(v/1e3)) + "us"
 		}
 		return trim(v, sigDigits(v)) + "ns"
 	case "bytes":

@@ -165,7 +165,8 @@ func runOne(ctx context.Context, cfg *Config, c Case, bin Binary, tf *tlsFiles, 
 	for k, v := range res.values {
 		o.values[k] = v
 	}
-	if e.begin.OK && e.end.OK && res.count > 0 {
+	// A window shorter than one clock tick of CPU has no cpu/msg figure.
+	if e.begin.OK && e.end.OK && res.count > 0 && e.end.CPU > e.begin.CPU {
 		o.values[metricCPU] = float64(e.end.CPU-e.begin.CPU) / float64(res.count)
 	}
 	if s := srv.sample(); s.OK {
@@ -193,8 +194,8 @@ func caseSummary(rep *Report, cr CaseReport) string {
 		if !r.Primary {
 			continue
 		}
-		return head + fmt.Sprintf("%s %s %s, %s %s (ratio %s %s)", rep.A.Label, sideCell(cr.A, r.A, r.Unit, false),
-			r.Name, rep.B.Label, sideCell(cr.B, r.B, r.Unit, false), formatRatio(r.Ratio), r.Verdict)
+		return head + fmt.Sprintf("%s: %s %s, %s %s (ratio %s %s)", r.Name, rep.A.Label, sideCell(cr.A, r.A, r.Unit, false),
+			rep.B.Label, sideCell(cr.B, r.B, r.Unit, false), formatRatio(r.Ratio), r.Verdict)
 	}
 	return head + "done"
 }

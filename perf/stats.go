@@ -52,7 +52,7 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 	if p >= 100 {
 		return sorted[n-1]
 	}
-	rank := int(math.Ceil(p / 100 * float64(n)))
+	rank := int(math.Ceil(p/100*float64(n) - 1e-9)) // tolerate 99.9/100*1000 = 999.0000000000001
 	if rank < 1 {
 		rank = 1
 	}
