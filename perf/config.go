@@ -78,7 +78,7 @@ func (c Config) withDefaults() Config {
 		c.Duration = 2 * time.Second
 	}
 	if c.Warmup <= 0 {
-		c.Warmup = 500 * time.Millisecond
+		c.Warmup = 300 * time.Millisecond
 	}
 	def(&c.Fanout, 4)
 	def(&c.Pubs, 2)

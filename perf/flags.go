@@ -33,7 +33,7 @@ func ParseFlags(args []string, out io.Writer) (*CLI, error) {
 	fs.StringVar(&sizes, "sizes", "", "message `sizes`, e.g. 16,128,1K,16K (default: per scenario)")
 	fs.IntVar(&c.Rounds, "rounds", 3, "runs per server per case, alternating A B A B")
 	fs.DurationVar(&c.Duration, "duration", 0, "measured window per run (default 2s; 250ms with --quick)")
-	fs.DurationVar(&c.Warmup, "warmup", 0, "warm-up before each measured window (default 500ms; 100ms with --quick)")
+	fs.DurationVar(&c.Warmup, "warmup", 0, "warm-up before each measured window (default 300ms; 100ms with --quick)")
 	fs.Int64Var(&c.Msgs, "msgs", 0, "publish exactly `N` messages per measured window instead of --duration")
 	fs.BoolVar(&c.Quick, "quick", false, "smoke run of about 30s: short windows, one size per scenario, 2000 idle conns")
 	fs.IntVar(&c.Fanout, "fanout", 4, "subscribers in fanout (1:N)")

@@ -139,7 +139,7 @@ func TestParseFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := cli.Config.withDefaults()
-	if d.Rounds != 3 || d.Duration != 2*time.Second || d.Warmup != 500*time.Millisecond || d.Conns != 10000 || len(d.Scenarios) != 0 {
+	if d.Rounds != 3 || d.Duration != 2*time.Second || d.Warmup != 300*time.Millisecond || d.Conns != 10000 || len(d.Scenarios) != 0 {
 		t.Fatalf("defaults %+v", d)
 	}
 	cli, _ = ParseFlags([]string{"--quick"}, &out)

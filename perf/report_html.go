@@ -36,8 +36,12 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
 	fmt.Fprintf(&b, "<li>Started %s, took %.0fs.</li>\n</ul>\n", esc(rep.Started.Format("2006-01-02 15:04:05 MST")), rep.Seconds)
 
 	b.WriteString("<h2>Ratio A/B per scenario (headline metric)</h2>\n")
+	fmt.Fprintf(&b, "<p>Median of %s divided by median of %s, log scale. Green: A better, red: A worse, grey: within noise (ranges overlap).</p>\n",
+		esc(rep.A.Label), esc(rep.B.Label))
 	writeRatioChart(&b, rep)
 	b.WriteString("<h2>Absolute figures (median, whiskers min..max)</h2>\n")
+	fmt.Fprintf(&b, `<p><span style="color:#3b6fb6">&#9632;</span> A = %s &nbsp; <span style="color:#e0a030">&#9632;</span> B = %s</p>`+"\n",
+		esc(rep.A.Label), esc(rep.B.Label))
 	for _, cr := range rep.Cases {
 		writeCaseChart(&b, rep, cr)
 	}

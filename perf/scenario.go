@@ -74,7 +74,7 @@ func Scenarios() []*Scenario {
 		{Name: "tls", Title: "TLS pub/sub 1:1", Sized: true, TLS: true,
 			DefaultSizes: []int{1024}, QuickSizes: one, Metrics: throughputMetrics(), run: runTLS},
 		{Name: "raw", Title: "raw pre-framed publisher: server ingest without client overhead", Sized: true,
-			DefaultSizes: []int{16, 128}, QuickSizes: []int{16}, Metrics: throughputMetrics(), run: runRaw},
+			DefaultSizes: []int{16}, QuickSizes: []int{16}, Metrics: throughputMetrics(), run: runRaw},
 		{Name: "multisubj", Title: "pub/sub over --subjects distinct subjects, subscriber on bench.>", Sized: true,
 			DefaultSizes: one, QuickSizes: one, Metrics: throughputMetrics(), run: runMultiSubject},
 	}

@@ -116,11 +116,10 @@ func runLatency(ctx context.Context, e *env) (*runResult, error) {
 				break
 			}
 			if wait := due - time.Since(t0); wait > 0 {
-				select {
-				case <-time.After(wait):
-				case <-ctx.Done():
-					return i, ctx.Err()
+				if err := ctx.Err(); err != nil {
+					return i, err
 				}
+				time.Sleep(wait) // at most one interval
 			}
 			binary.LittleEndian.PutUint64(payload, uint64(due))
 			if err := pub.Publish("bench.lat", payload); err != nil {
