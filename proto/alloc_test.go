@@ -7,46 +7,87 @@ import (
 	"testing"
 )
 
+// TestParseAllocations fails if parsing allocates in steady state, for
+// whole frames, frames split in two, and frames fed one byte at a time
+// (once the scratch buffers have grown).
 func TestParseAllocations(t *testing.T) {
-	cases := map[string]string{
-		"pub":   "PUB foo.bar reply 16\r\n0123456789abcdef\r\n",
-		"hpub":  "HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n",
-		"sub":   "SUB foo.* q 1\r\n",
-		"unsub": "UNSUB 1 10\r\n",
+	cases := []struct {
+		name string
+		mode Mode
+		in   string
+	}{
+		{"pub", ModeClient, "PUB foo.bar reply 16\r\n0123456789abcdef\r\n"},
+		{"hpub", ModeClient, "HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"},
+		{"sub", ModeClient, "SUB foo.* q 1\r\n"},
+		{"unsub", ModeClient, "UNSUB 1 10\r\n"},
+		{"ping", ModeClient, "PING\r\n"},
+		{"connect", ModeClient, "CONNECT {\"verbose\":false}\r\n"},
+		{"msg", ModeServer, "MSG foo 1 r 5\r\nhello\r\n"},
+		{"hmsg", ModeServer, "HMSG foo 1 r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"},
+		{"rmsg", ModeRoute, "RMSG $G foo + r q1 q2 5\r\nhello\r\n"},
+		{"rs+", ModeRoute, "RS+ $G foo q 1\r\n"},
 	}
-	for name, in := range cases {
-		buf := []byte(in)
-		var p Parser
-		if n := testing.AllocsPerRun(1000, func() { p.Next(buf) }); n != 0 {
-			t.Errorf("%s whole: %v allocs per parse", name, n)
+	for _, tc := range cases {
+		buf := []byte(tc.in)
+		p := Parser{Mode: tc.mode}
+		parseAll := func(chunks ...[]byte) {
+			ops := 0
+			for _, b := range chunks {
+				for len(b) > 0 {
+					n, op, err := p.Next(b)
+					if err != nil {
+						t.Fatalf("%s: %v", tc.name, err)
+					}
+					if op != nil {
+						ops++
+					}
+					b = b[n:]
+				}
+			}
+			if ops != 1 {
+				t.Fatalf("%s: %d ops", tc.name, ops)
+			}
 		}
-		half := len(buf) / 2
-		if n := testing.AllocsPerRun(1000, func() {
-			p.Next(buf[:half])
-			p.Next(buf[half:])
-		}); n != 0 {
-			t.Errorf("%s split: %v allocs per parse", name, n)
+		if n := testing.AllocsPerRun(1000, func() { parseAll(buf) }); n != 0 {
+			t.Errorf("%s whole: %v allocs per parse", tc.name, n)
 		}
-	}
-	var sp Parser
-	sp.Mode = ModeServer
-	msg := []byte("MSG foo 1 r 5\r\nhello\r\n")
-	if n := testing.AllocsPerRun(1000, func() { sp.Next(msg) }); n != 0 {
-		t.Errorf("msg: %v allocs", n)
+		for _, at := range []int{3, len(buf) / 2, len(buf) - 1} {
+			if n := testing.AllocsPerRun(1000, func() { parseAll(buf[:at], buf[at:]) }); n != 0 {
+				t.Errorf("%s split at %d: %v allocs per parse", tc.name, at, n)
+			}
+		}
+		var bytesAt [][]byte
+		for i := range buf {
+			bytesAt = append(bytesAt, buf[i:i+1])
+		}
+		if n := testing.AllocsPerRun(1000, func() { parseAll(bytesAt...) }); n != 0 {
+			t.Errorf("%s byte at a time: %v allocs per parse", tc.name, n)
+		}
 	}
 }
 
+// TestEncodeAllocations fails if an encoder allocates when dst has room.
 func TestEncodeAllocations(t *testing.T) {
 	buf := make([]byte, 0, 4096)
 	subj, sid, reply, payload := []byte("foo.bar"), []byte("12"), []byte("_INBOX.x"), []byte("0123456789abcdef")
-	if n := testing.AllocsPerRun(1000, func() { buf = AppendMsg(buf[:0], subj, sid, reply, payload) }); n != 0 {
-		t.Errorf("AppendMsg: %v allocs", n)
+	acc, queues := []byte("$G"), [][]byte{[]byte("q1"), []byte("q2")}
+	encoders := map[string]func(){
+		"AppendMsg":    func() { buf = AppendMsg(buf[:0], subj, sid, reply, payload) },
+		"AppendHMsg":   func() { buf = AppendHMsg(buf[:0], subj, sid, reply, 4, payload) },
+		"AppendPub":    func() { buf = AppendPub(buf[:0], subj, reply, payload) },
+		"AppendHPub":   func() { buf = AppendHPub(buf[:0], subj, reply, 4, payload) },
+		"AppendSub":    func() { buf = AppendSub(buf[:0], subj, nil, sid) },
+		"AppendUnsub":  func() { buf = AppendUnsub(buf[:0], sid, 5) },
+		"AppendRSub":   func() { buf = AppendRSub(buf[:0], acc, subj, queues[0], 3) },
+		"AppendRUnsub": func() { buf = AppendRUnsub(buf[:0], acc, subj, nil) },
+		"AppendRMsg":   func() { buf = AppendRMsg(buf[:0], acc, subj, reply, queues, payload) },
+		"AppendRHMsg":  func() { buf = AppendRHMsg(buf[:0], acc, subj, reply, queues, 4, payload) },
+		"AppendErr":    func() { buf = AppendErr(buf[:0], "Stale Connection") },
 	}
-	if n := testing.AllocsPerRun(1000, func() { buf = AppendHMsg(buf[:0], subj, sid, reply, 4, payload) }); n != 0 {
-		t.Errorf("AppendHMsg: %v allocs", n)
-	}
-	if n := testing.AllocsPerRun(1000, func() { buf = AppendRMsg(buf[:0], []byte("$G"), subj, reply, nil, payload) }); n != 0 {
-		t.Errorf("AppendRMsg: %v allocs", n)
+	for name, fn := range encoders {
+		if n := testing.AllocsPerRun(1000, fn); n != 0 {
+			t.Errorf("%s: %v allocs", name, n)
+		}
 	}
 }
 
@@ -91,23 +132,6 @@ func TestEncodeRoundTrip(t *testing.T) {
 	}
 }
 
-func TestParseConnectDefaults(t *testing.T) {
-	c, err := ParseConnect([]byte(`{"name":"x"}`))
-	if err != nil || !c.Verbose || !c.Pedantic || !c.Echo || c.Name != "x" {
-		t.Fatalf("%+v %v", c, err)
-	}
-	c, _ = ParseConnect([]byte(`{"verbose":false,"echo":false}`))
-	if c.Verbose || c.Echo || !c.Pedantic {
-		t.Fatalf("%+v", c)
-	}
-	if _, err := ParseConnect(nil); err == nil {
-		t.Fatal("empty CONNECT accepted")
-	}
-	if id := NewServerID(); len(id) != 56 || id[0] != 'N' || strings.ToUpper(id) != id {
-		t.Fatalf("server id %q", id)
-	}
-}
-
 func benchParse(b *testing.B, size int) {
 	frame := "PUB foo.bar " + strconv.Itoa(size) + "\r\n" + strings.Repeat("x", size) + "\r\n"
 	buf := []byte(strings.Repeat(frame, 100))
@@ -133,5 +157,52 @@ func BenchmarkAppendMsg(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		buf = AppendMsg(buf[:0], subj, sid, nil, payload)
+	}
+}
+
+func BenchmarkParsePub16Split(b *testing.B) {
+	frame := []byte("PUB foo.bar 16\r\n0123456789abcdef\r\n")
+	var p Parser
+	b.ReportAllocs()
+	b.SetBytes(int64(len(frame)))
+	for i := 0; i < b.N; i++ {
+		p.Next(frame[:20])
+		p.Next(frame[20:])
+	}
+}
+
+func BenchmarkParseSub(b *testing.B) {
+	frame := []byte("SUB foo.bar.> queue 123\r\n")
+	var p Parser
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p.Next(frame)
+	}
+}
+
+func BenchmarkParseRMsg(b *testing.B) {
+	frame := []byte("RMSG $G foo.bar + _INBOX.abc q1 q2 16\r\n0123456789abcdef\r\n")
+	p := Parser{Mode: ModeRoute}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		p.Next(frame)
+	}
+}
+
+func BenchmarkAppendHMsg(b *testing.B) {
+	buf := make([]byte, 0, 256)
+	subj, sid, payload := []byte("foo.bar"), []byte("1"), []byte("NATS/1.0\r\n\r\n0123456789abcdef")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf = AppendHMsg(buf[:0], subj, sid, nil, 12, payload)
+	}
+}
+
+func BenchmarkAppendRMsg(b *testing.B) {
+	buf := make([]byte, 0, 256)
+	acc, subj, payload := []byte("$G"), []byte("foo.bar"), []byte("0123456789abcdef")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf = AppendRMsg(buf[:0], acc, subj, nil, nil, payload)
 	}
 }

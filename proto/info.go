@@ -2,6 +2,7 @@ package proto
 
 import (
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/json"
 	"fmt"
 )
@@ -31,6 +32,35 @@ type Info struct {
 	Dynamic      bool     `json:"cluster_dynamic,omitempty"`
 	ClientURLs   []string `json:"connect_urls,omitempty"`
 	LameDuckMode bool     `json:"ldm,omitempty"`
+	Compression  string   `json:"compression,omitempty"`
+	ConnectInfo  bool     `json:"connect_info,omitempty"` // 2.12+: the INFO that answers the first PING
+
+	// Route specific (read from peers; natsloop leaves the pool fields out
+	// of its own route INFO so that 2.10+ peers use one link per peer).
+	Import        *SubjectPermission `json:"import,omitempty"`
+	Export        *SubjectPermission `json:"export,omitempty"`
+	LNOC          bool               `json:"lnoc,omitempty"`
+	InfoOnConnect bool               `json:"info_on_connect,omitempty"`
+	RoutePoolSize int                `json:"route_pool_size,omitempty"`
+	RoutePoolIdx  int                `json:"route_pool_idx,omitempty"`
+	RouteAccount  string             `json:"route_account,omitempty"`
+	GossipMode    byte               `json:"gossip_mode,omitempty"`
+}
+
+// SubjectPermission is the allow/deny pair routes exchange in INFO and
+// CONNECT (nats-server's field names).
+type SubjectPermission struct {
+	Allow []string `json:"allow,omitempty"`
+	Deny  []string `json:"deny,omitempty"`
+}
+
+// ParseInfo decodes the JSON argument of an INFO.
+func ParseInfo(arg []byte) (Info, error) {
+	var info Info
+	if err := json.Unmarshal(arg, &info); err != nil {
+		return info, fmt.Errorf("proto: INFO: %w", err)
+	}
+	return info, nil
 }
 
 // AppendInfo appends INFO {json} \r\n (the space before CRLF is
@@ -65,6 +95,25 @@ type Connect struct {
 	JWT          string `json:"jwt,omitempty"`
 	Cluster      string `json:"cluster,omitempty"`
 	Dynamic      bool   `json:"cluster_dynamic,omitempty"`
+	Account      string `json:"account,omitempty"`
+	NewAccount   bool   `json:"new_account,omitempty"`
+
+	// Routes only.
+	Import *SubjectPermission `json:"import,omitempty"`
+	Export *SubjectPermission `json:"export,omitempty"`
+	LNOC   bool               `json:"lnoc,omitempty"`
+}
+
+// AppendConnect appends CONNECT {json}\r\n (for clients and soliciting
+// routes).
+func AppendConnect(dst []byte, c *Connect) []byte {
+	b, err := json.Marshal(c)
+	if err != nil { // cannot happen for this struct
+		b = []byte("{}")
+	}
+	dst = append(dst, "CONNECT "...)
+	dst = append(dst, b...)
+	return append(dst, crlf...)
 }
 
 // ParseConnect decodes a CONNECT payload. nats-server's defaults apply to
@@ -80,18 +129,34 @@ func ParseConnect(arg []byte) (Connect, error) {
 	return c, nil
 }
 
-// NewServerID returns a 56-character server id in the shape of a server
-// nkey: 'N' followed by 55 characters of the base32 alphabet.
+// NewServerID returns a new random server id in the exact shape of a server
+// public nkey: base32 (no padding) of the server prefix byte, 32 random
+// bytes and a CRC-16 (XMODEM, little-endian) over both: 56 characters
+// starting with 'N', that nkeys' public-key validation accepts.
 func NewServerID() string {
-	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-	var raw [55]byte
-	if _, err := rand.Read(raw[:]); err != nil {
+	const prefixServer = 13 << 3 // nkeys' prefix byte for servers: 'N'
+	var raw [35]byte
+	raw[0] = prefixServer
+	if _, err := rand.Read(raw[1:33]); err != nil {
 		panic("proto: crypto/rand failed: " + err.Error())
 	}
-	id := make([]byte, 56)
-	id[0] = 'N'
-	for i, b := range raw {
-		id[i+1] = alphabet[b&31]
+	c := crc16(raw[:33])
+	raw[33], raw[34] = byte(c), byte(c>>8)
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw[:])
+}
+
+// crc16 is CRC-16/XMODEM (polynomial 0x1021, initial value 0).
+func crc16(b []byte) uint16 {
+	var crc uint16
+	for _, c := range b {
+		crc ^= uint16(c) << 8
+		for i := 0; i < 8; i++ {
+			if crc&0x8000 != 0 {
+				crc = crc<<1 ^ 0x1021
+			} else {
+				crc <<= 1
+			}
+		}
 	}
-	return string(id)
+	return crc
 }

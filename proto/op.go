@@ -9,6 +9,18 @@ const (
 	ModeServer             // client side, parsing what a server sends
 )
 
+func (m Mode) String() string {
+	switch m {
+	case ModeClient:
+		return "ModeClient"
+	case ModeRoute:
+		return "ModeRoute"
+	case ModeServer:
+		return "ModeServer"
+	}
+	return "Mode(?)"
+}
+
 // OpKind is the kind of a parsed op.
 type OpKind uint8
 

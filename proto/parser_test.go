@@ -105,6 +105,26 @@ var tableTests = []struct {
 	{"route hmsg", ModeRoute, "HMSG $G foo | q 12 12\r\nNATS/1.0\r\n\r\n\r\n",
 		[]rec{{Kind: OpRHMsg, Account: "$G", Subject: "foo", Queues: "q", HdrLen: 12, Payload: "NATS/1.0\r\n\r\n"}}, nil},
 	{"route pub", ModeRoute, "PUB foo 1\r\na\r\n", nil, ErrUnknownOp},
+	{"route rs+ 3 args", ModeRoute, "RS+ $G foo q\r\n", nil, ErrBadArgs},
+	{"route rs+ bad weight", ModeRoute, "RS+ $G foo q x\r\n", []rec{{Kind: OpRSub, Account: "$G", Subject: "foo", Queue: "q", Max: 1}}, nil},
+	{"route rs- 4 args", ModeRoute, "RS- $G foo q 1\r\n", nil, ErrBadArgs},
+	{"route rmsg reply is +", ModeRoute, "RMSG $G foo + 1\r\na\r\n", []rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "+", Payload: "a"}}, nil},
+	{"route rmsg + no queues", ModeRoute, "RMSG $G foo + r 1\r\na\r\n", []rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", Payload: "a"}}, nil},
+	{"route rmsg bad indicator", ModeRoute, "RMSG $G foo x r q 1\r\na\r\n", nil, ErrBadArgs},
+	{"route rmsg too few", ModeRoute, "RMSG $G 1\r\na\r\n", nil, ErrBadArgs},
+	{"route rmsg bad size", ModeRoute, "RMSG $G foo r x\r\n", nil, ErrBadSize},
+	{"route rmsg many queues", ModeRoute, "RMSG $G foo | " + strings.Repeat("q ", 100) + "0\r\n\r\n",
+		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Queues: strings.Repeat("q,", 99) + "q"}}, nil},
+	{"route connect info", ModeRoute, "CONNECT {\"name\":\"N1\"}\r\nINFO {}\r\nPING\r\n",
+		[]rec{{Kind: OpConnect, Arg: `{"name":"N1"}`}, {Kind: OpInfo, Arg: "{}"}, {Kind: OpPing}}, nil},
+	{"route max payload", ModeRoute, "RMSG $G foo 2000000\r\n", nil, ErrMaxPayload},
+	{"route hmsg hdr > tot", ModeRoute, "HMSG $G foo 5 3\r\nabc\r\n", nil, ErrBadSize},
+	{"server msg bad args", ModeServer, "MSG foo 1\r\n", nil, ErrBadArgs},
+	{"server hmsg bad args", ModeServer, "HMSG foo 1 2\r\n", nil, ErrBadArgs},
+	{"server connect", ModeServer, "CONNECT {}\r\n", nil, ErrUnknownOp},
+	{"server payload no crlf", ModeServer, "MSG foo 1 1\r\nab\r\n", nil, ErrUnknownOp},
+	{"server ok ping pong", ModeServer, "+OK\r\nPING\r\nPONG\r\n", []rec{{Kind: OpOK}, {Kind: OpPing}, {Kind: OpPong}}, nil},
+	{"server max control line", ModeServer, "MSG " + strings.Repeat("a", 4095) + " 1 1\r\n", nil, ErrMaxControlLine},
 }
 
 func TestParserTable(t *testing.T) {
@@ -134,7 +154,19 @@ func TestMaxControlLine(t *testing.T) {
 // TestSplitInvariance: whole input, every split offset, and one byte at a
 // time give the same result.
 func TestSplitInvariance(t *testing.T) {
+	type input struct {
+		name string
+		mode Mode
+		in   string
+	}
+	var inputs []input
 	for _, tc := range tableTests {
+		inputs = append(inputs, input{tc.name, tc.mode, tc.in})
+	}
+	for _, tc := range referenceFacts {
+		inputs = append(inputs, input{fmt.Sprintf("%.30q", tc.in), ModeClient, tc.in})
+	}
+	for _, tc := range inputs {
 		in := []byte(tc.in)
 		p := Parser{Mode: tc.mode}
 		whole := feed(p, in)
@@ -177,5 +209,35 @@ func TestLargeSplitPayload(t *testing.T) {
 	got := feed(Parser{}, chunks...)
 	if got.Err != nil || len(got.Ops) != 2 || len(got.Ops[0].Payload) != 1<<20 || got.Ops[1].Kind != OpPing {
 		t.Fatalf("got %d ops, err %v", len(got.Ops), got.Err)
+	}
+}
+
+// TestScratchBounded: partial lines cannot grow the scratch past the hard
+// cap, and big payload scratch is dropped after use.
+func TestScratchBounded(t *testing.T) {
+	p := Parser{MaxControlLine: 64}
+	// A line longer than the hard cap, fed in pieces, fails without the
+	// scratch growing past the cap.
+	in := []byte("PUB " + strings.Repeat("a", 10000))
+	for i := 0; i < len(in); i += 7 {
+		if _, _, err := p.Next(in[i:min(i+7, len(in))]); err != nil {
+			if err != ErrMaxControlLine {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if cap(p.line) > 64+controlLineSlack+64 {
+		t.Fatalf("line scratch grew to %d", cap(p.line))
+	}
+	// Large split payloads do not pin memory once done.
+	var q Parser
+	big := []byte("PUB a 100000\r\n" + strings.Repeat("x", 100000) + "\r\n")
+	q.Next(big[:50])
+	if _, op, err := q.Next(big[50:]); err != nil || op == nil || len(op.Payload) != 100000 {
+		t.Fatalf("%v %v", op, err)
+	}
+	if q.pay != nil {
+		t.Fatalf("payload scratch kept: cap %d", cap(q.pay))
 	}
 }
