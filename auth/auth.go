@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"natsloop/config"
 )
 
@@ -85,6 +87,10 @@ type Auth struct {
 	cache *okCache // guarded by its own mutex
 	pool  *pool    // guarded by its own mutex
 
+	// compare is bcrypt.CompareHashAndPassword; tests replace it (before
+	// any check) to hold workers. Immutable after New.
+	compare func(hash, pass []byte) error
+
 	bcrypts atomic.Uint64 // real bcrypt comparisons run
 	log     atomic.Pointer[Logger]
 }
@@ -113,6 +119,7 @@ func newAuth(o *config.Options, l limits) (*Auth, error) {
 		timeout:   o.AuthTimeout,
 		anonymous: &Identity{Account: GlobalAccount},
 		cache:     newOKCache(l.cacheMax),
+		compare:   bcrypt.CompareHashAndPassword,
 	}
 	a.pool = newPool(a, l)
 	if _, err := rand.Read(a.salt[:]); err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 
 	"github.com/nats-io/nkeys"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // job is a bcrypt comparison still to run. It is built by resolve and
@@ -119,7 +118,7 @@ func (a *Auth) checkSecret(e *entry, presented string, cr *Credentials, known bo
 // Failures never touch the cache.
 func (a *Auth) runJob(j *job) (*Identity, error) {
 	a.bcrypts.Add(1)
-	err := bcrypt.CompareHashAndPassword(j.hash, j.pass)
+	err := a.compare(j.hash, j.pass)
 	clear(j.pass)
 	if err != nil || j.id == nil {
 		return nil, ErrAuthorization
