@@ -8,6 +8,11 @@ const (
 	DefaultMaxPayload     = 1048576
 )
 
+// routeControlLineFactor: nats-server lets route (and leaf, gateway)
+// control lines be 16 times max_control_line, since they carry accounts
+// and queue lists.
+const routeControlLineFactor = 16
+
 // controlLineSlack bounds the bytes of a control line beyond
 // MaxControlLine that are not counted by the reference's rule (the op name
 // and the blanks after it), so that a partial line can never grow the
@@ -33,8 +38,8 @@ const (
 // Do not copy a Parser after first use.
 type Parser struct {
 	Mode           Mode // which ops are accepted; set before the first Next
-	MaxControlLine int  // 0 = 4096; < 0 = no limit. Counts the arguments, as nats-server does
-	MaxPayload     int  // 0 = 1048576; < 0 = no limit. Checked before the payload is read
+	MaxControlLine int  // 0 = 4096; < 0 = no limit. Counts the arguments; ModeRoute allows 16 times as much, as nats-server does
+	MaxPayload     int  // 0 = 1048576 (ModeRoute: no limit, as nats-server); < 0 = no limit. Checked before the payload is read
 
 	state    parseState
 	skipKind OpKind // op completed by the '\n' in stateSkip
@@ -136,23 +141,27 @@ func (p *Parser) fail(e *Error) (int, *Op, error) {
 }
 
 func (p *Parser) maxControlLine() int {
+	mcl := p.MaxControlLine
 	switch {
-	case p.MaxControlLine == 0:
-		return DefaultMaxControlLine
-	case p.MaxControlLine < 0:
+	case mcl == 0:
+		mcl = DefaultMaxControlLine
+	case mcl < 0:
 		return int(^uint(0) >> 2)
 	}
-	return p.MaxControlLine
+	if p.Mode == ModeRoute {
+		mcl *= routeControlLineFactor
+	}
+	return mcl
 }
 
 func (p *Parser) hardCap() int { return p.maxControlLine() + controlLineSlack }
 
 func (p *Parser) maxPayload() int {
 	switch {
+	case p.MaxPayload < 0, p.MaxPayload == 0 && p.Mode == ModeRoute:
+		return int(^uint(0) >> 2)
 	case p.MaxPayload == 0:
 		return DefaultMaxPayload
-	case p.MaxPayload < 0:
-		return int(^uint(0) >> 2)
 	}
 	return p.MaxPayload
 }

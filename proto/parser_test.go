@@ -117,7 +117,8 @@ var tableTests = []struct {
 		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Queues: strings.Repeat("q,", 99) + "q"}}, nil},
 	{"route connect info", ModeRoute, "CONNECT {\"name\":\"N1\"}\r\nINFO {}\r\nPING\r\n",
 		[]rec{{Kind: OpConnect, Arg: `{"name":"N1"}`}, {Kind: OpInfo, Arg: "{}"}, {Kind: OpPing}}, nil},
-	{"route max payload", ModeRoute, "RMSG $G foo 2000000\r\n", nil, ErrMaxPayload},
+	{"route no default max payload", ModeRoute, "RMSG $G foo 2000000\r\n", nil, nil},
+	{"route long control line", ModeRoute, "RS+ $G " + strings.Repeat("a", 5000) + "\r\n", []rec{{Kind: OpRSub, Account: "$G", Subject: strings.Repeat("a", 5000)}}, nil},
 	{"route hmsg hdr > tot", ModeRoute, "HMSG $G foo 5 3\r\nabc\r\n", nil, ErrBadSize},
 	{"server msg bad args", ModeServer, "MSG foo 1\r\n", nil, ErrBadArgs},
 	{"server hmsg bad args", ModeServer, "HMSG foo 1 2\r\n", nil, ErrBadArgs},
@@ -136,6 +137,22 @@ func TestParserTable(t *testing.T) {
 				t.Fatalf("got  %+v\nwant %+v", got, want)
 			}
 		})
+	}
+}
+
+func TestRouteMaxControlLine(t *testing.T) {
+	// nats-server allows route control lines 16 x max_control_line.
+	p := Parser{Mode: ModeRoute, MaxControlLine: 100}
+	ok := "RS+ $G " + strings.Repeat("a", 1597) + "\r\n" // args 1600
+	if got := feed(p, []byte(ok)); got.Err != nil || len(got.Ops) != 1 {
+		t.Fatalf("%+v", got.Err)
+	}
+	long := "RS+ $G " + strings.Repeat("a", 1598) + "\r\n"
+	if got := feed(p, []byte(long)); got.Err != ErrMaxControlLine {
+		t.Fatalf("%+v", got.Err)
+	}
+	if got := feed(Parser{Mode: ModeRoute}, []byte("RS+ $G "+strings.Repeat("a", 65534)+"\r\n")); got.Err != ErrMaxControlLine {
+		t.Fatalf("default: %+v", got.Err)
 	}
 }
 
