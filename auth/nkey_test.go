@@ -9,7 +9,7 @@ import (
 	"natsloop/config"
 )
 
-func newUserKey(t *testing.T) (nkeys.KeyPair, string) {
+func newUserKey(t testing.TB) (nkeys.KeyPair, string) {
 	t.Helper()
 	kp, err := nkeys.CreateUser()
 	if err != nil {
@@ -22,7 +22,7 @@ func newUserKey(t *testing.T) (nkeys.KeyPair, string) {
 	return kp, pub
 }
 
-func sign(t *testing.T, kp nkeys.KeyPair, nonce string) []byte {
+func sign(t testing.TB, kp nkeys.KeyPair, nonce string) []byte {
 	t.Helper()
 	sig, err := kp.Sign([]byte(nonce))
 	if err != nil {
@@ -88,4 +88,12 @@ func TestNkeyInAccountAndNoAuth(t *testing.T) {
 	if err != nil || id.User != pub || id.Account != "A" {
 		t.Fatalf("no_auth_user nkey: %+v %v", id, err)
 	}
+}
+
+// nkeyFixture is an Auth with one nkey user and valid credentials for it.
+func nkeyFixture(t testing.TB) (*Auth, Credentials) {
+	kp, pub := newUserKey(t)
+	a := mustNew(t, opts(&config.Authorization{Users: []*config.User{{Nkey: pub}}}))
+	nonce := a.NewNonce()
+	return a, Credentials{Nkey: pub, Nonce: nonce, Sig: base64.RawURLEncoding.EncodeToString(sign(t, kp, nonce))}
 }

@@ -11,7 +11,7 @@ import "time"
 type Replies struct {
 	max    int           // immutable; <= 0: unlimited
 	ttl    time.Duration // immutable; <= 0: never expires
-	m      map[string]replyGrant
+	m      map[string]*replyGrant
 	adds   int       // since the last prune
 	pruned time.Time // last prune
 }
@@ -36,7 +36,7 @@ func (p *Perms) NewReplies() *Replies {
 	if !ok {
 		return nil
 	}
-	return &Replies{max: max, ttl: ttl, m: make(map[string]replyGrant)}
+	return &Replies{max: max, ttl: ttl, m: make(map[string]*replyGrant)}
 }
 
 // Add records that a request with this reply subject was delivered to
@@ -45,7 +45,7 @@ func (r *Replies) Add(reply []byte, now time.Time) {
 	if r == nil || len(reply) == 0 {
 		return
 	}
-	r.m[string(reply)] = replyGrant{t: now}
+	r.m[string(reply)] = &replyGrant{t: now}
 	r.adds++
 	if r.adds >= replyPruneEvery || (r.ttl > 0 && now.Sub(r.pruned) > r.ttl) {
 		r.prune(now)
@@ -59,8 +59,8 @@ func (r *Replies) Use(subj []byte, now time.Time) bool {
 	if r == nil {
 		return false
 	}
-	g, ok := r.m[string(subj)]
-	if !ok {
+	g := r.m[string(subj)]
+	if g == nil {
 		return false
 	}
 	if r.ttl > 0 && now.Sub(g.t) > r.ttl {
@@ -70,8 +70,6 @@ func (r *Replies) Use(subj []byte, now time.Time) bool {
 	g.n++
 	if r.max > 0 && g.n >= r.max {
 		delete(r.m, string(subj)) // this was the last one allowed
-	} else {
-		r.m[string(subj)] = g
 	}
 	return true
 }
