@@ -212,7 +212,7 @@ func TestRepliesPrune(t *testing.T) {
 
 func TestSubjectRelations(t *testing.T) {
 	for _, c := range []struct {
-		a, b           string
+		a, b          string
 		subset, overl bool
 	}{
 		{"foo", "foo", true, true},
