@@ -51,9 +51,9 @@
 //
 // # Concurrency contract
 //
-// notify is called from the handshake goroutine (and never after the
-// handshake goroutine's last call); it must only schedule work on the
-// loop. Until the handshake ends, Feed, TakeOutput, HasOutput, State and
+// notify is called only from the handshake goroutine, for each handshake
+// flight and a last time as the goroutine ends (also when Close stopped
+// it); it must not block and must only schedule work on the loop. Until the handshake ends, Feed, TakeOutput, HasOutput, State and
 // Close may be called from the loop while the handshake goroutine runs:
 // the virtual conn's buffers are then guarded by a mutex and a cond.
 // Once the handshake has ended (the last notify; State().Phase is
