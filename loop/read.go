@@ -11,6 +11,13 @@ func (s *Shard) read(c *Conn) {
 	if c.gone {
 		return
 	}
+	// Frames other loops already handed to this one go out before anything
+	// c's input causes: once a publisher's PONG is written, its messages
+	// precede whatever a subscriber's next PING (or UNSUB) gets back, as
+	// with nats-server.
+	if s.drainScheduled.Load() {
+		s.drain()
+	}
 	gc := c.gc
 	n := gc.InboundBuffered()
 	if c.closed.Load() { // closing: input is ignored
