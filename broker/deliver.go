@@ -95,7 +95,7 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, op *proto.Op) bool {
 		*buf = proto.AppendMsg(*buf, op.Subject, sub.sid, op.Reply, payload)
 	}
 	sh.Commit(dst.conn)
-	if dst != c && dst.conn.Backlog() > c.srv.stallAt {
+	if dst != c && (dst.conn.Backlog() > c.srv.stallAt || sh.Queued(dst.conn) > inboxStall) {
 		c.stalled = true
 	}
 	dst.outMsgs.Add(1)
@@ -127,6 +127,12 @@ func (c *client) sendNoResponders(reply []byte) {
 // consumers falls behind: long enough for a healthy consumer to drain a
 // few megabytes on loopback, short enough not to matter otherwise.
 const stallDelay = 2 * time.Millisecond
+
+// inboxStall is how many bytes a publisher may have queued for another
+// loop, not yet drained there, before it pauses: without it a fast
+// publisher outruns a busy destination loop and the queues (and copies)
+// grow without bound.
+const inboxStall = 4 << 20
 
 // stall pauses reading from a publisher whose deliveries found a consumer
 // with more than 3/4 of max_pending queued, as nats-server stalls fast

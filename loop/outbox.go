@@ -3,6 +3,7 @@ package loop
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // frame marks the end (exclusive) of one frame in a batch's buf; the frame
@@ -46,8 +47,9 @@ type outbox struct {
 // Batches move by swapping buffers, so nothing is allocated per frame in
 // steady state.
 type inbox struct {
-	mu sync.Mutex
-	b  batch // guarded by mu
+	mu     sync.Mutex
+	b      batch        // guarded by mu
+	queued atomic.Int64 // len(b.buf): set at handoff, zeroed at drain; read anywhere
 }
 
 // Begin returns the buffer to which the caller appends ONE frame for dst,
@@ -90,6 +92,17 @@ func (s *Shard) Commit(dst *Conn) {
 	ob.b.frames = append(ob.b.frames, frame{c: dst, end: len(ob.b.buf)})
 }
 
+// Queued is how many bytes this shard has handed to dst's loop that the
+// destination has not drained yet (0 when dst is on this shard). With
+// Conn.Backlog it tells a producer that the destination loop is falling
+// behind. Call it on the running shard (s); dst may be any conn.
+func (s *Shard) Queued(dst *Conn) int {
+	if dst.shard == s {
+		return 0
+	}
+	return int(dst.shard.inboxes[s.idx].queued.Load())
+}
+
 // handoff moves each non-empty outbox into its inbox on the destination
 // and schedules one drain there unless one is already scheduled.
 func (s *Shard) handoff() {
@@ -101,17 +114,16 @@ func (s *Shard) handoff() {
 		in.mu.Lock()
 		if len(in.b.frames) == 0 {
 			in.b, ob.b = ob.b, in.b
-			in.mu.Unlock()
-			ob.b.reset()
 		} else {
 			base := len(in.b.buf)
 			in.b.buf = append(in.b.buf, ob.b.buf...)
 			for _, f := range ob.b.frames {
 				in.b.frames = append(in.b.frames, frame{c: f.c, end: base + f.end})
 			}
-			in.mu.Unlock()
-			ob.b.reset()
 		}
+		in.queued.Store(int64(len(in.b.buf)))
+		in.mu.Unlock()
+		ob.b.reset()
 		if !dst.drainScheduled.Swap(true) {
 			if err := dst.el.Execute(context.Background(), dst.drainTask); err != nil {
 				dst.drainScheduled.Store(false) // engine shutting down
@@ -134,6 +146,7 @@ func (s *Shard) drain() {
 			continue
 		}
 		in.b, s.drainBuf = s.drainBuf, in.b
+		in.queued.Store(0)
 		in.mu.Unlock()
 		b := &s.drainBuf
 		start := 0
