@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"natsloop/auth"
 	"natsloop/loop"
 	"natsloop/proto"
 )
@@ -37,12 +38,20 @@ type client struct {
 	pingsOut  int
 	authDue   time.Time // zero: no auth timeout
 	closing   bool
-	stalled   bool      // a delivery found a consumer falling behind
-	stallEnd  time.Time // reading resumes then (zero: not stalled)
-	rng       uint64    // xorshift state for queue member choice
+	parked    bool        // waiting for an off-loop auth check: no parsing
+	nonce     string      // INFO nonce for nkey users
+	mapBuf    []byte      // scratch for subjects mapped across accounts
+	user      string      // authenticated user
+	perms     *auth.Perms // nil: everything allowed; immutable after auth
+	stalled   bool        // a delivery found a consumer falling behind
+	stallEnd  time.Time   // reading resumes then (zero: not stalled)
+	rng       uint64      // xorshift state for queue member choice
 
 	mu   sync.Mutex               // guards subs
 	subs map[string]*subscription // by sid
+
+	replyMu sync.Mutex    // guards replies (granted by publishers on any loop)
+	replies *auth.Replies // allow_responses grants; nil when not allowed
 
 	closed   atomic.Bool // set when the connection is closing; read by publishers
 	inMsgs   atomic.Int64
@@ -58,6 +67,7 @@ type subscription struct {
 	subject []byte
 	queue   []byte
 	sid     []byte
+	filter  bool // check dst perms.CanDeliver per message (wildcard SUB with denies)
 
 	max       atomic.Int64 // auto-unsubscribe limit, 0 = none
 	delivered atomic.Int64
@@ -115,7 +125,11 @@ func (h *connHandler) OnOpen(lc *loop.Conn) {
 		return
 	}
 	if s.authRequired() {
-		c.authDue = now.Add(s.opts.AuthTimeout)
+		d := s.auth.Timeout()
+		if d <= 0 {
+			d = s.opts.AuthTimeout
+		}
+		c.authDue = now.Add(d)
 	}
 }
 
@@ -123,6 +137,9 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 	c, ok := lc.Value.(*client)
 	if !ok {
 		return len(data)
+	}
+	if c.parked {
+		return 0 // an auth check is running: input waits (Resume follows)
 	}
 	now := time.Now()
 	if !c.stallEnd.IsZero() {
@@ -145,6 +162,9 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 			break
 		}
 		c.processOp(op)
+		if c.parked {
+			return consumed
+		}
 		if c.stalled {
 			c.stall(now)
 			return consumed
@@ -195,7 +215,7 @@ func (c *client) processOp(op *proto.Op) {
 		c.traceIn(op)
 	}
 	if !c.connected && op.Kind != proto.OpConnect && c.srv.authRequired() {
-		c.closeWithErr("Authorization Violation", errBadConnect)
+		c.closeWithErr(auth.ErrTextAuthViolation, errAuthViolation)
 		return
 	}
 	switch op.Kind {

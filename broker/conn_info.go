@@ -14,16 +14,15 @@ import (
 var timeZero time.Time
 
 // authRequired reports whether clients must authenticate.
-func (s *Server) authRequired() bool { return false }
+func (s *Server) authRequired() bool { return s.auth.Required() }
 
 // sendInfo stages the INFO a client sees first.
 func (c *client) sendInfo() {
 	s := c.srv
 	info := s.baseInfo()
 	info.ClientID = c.cid
-	if ta, ok := c.conn.RemoteAddr().(*net.TCPAddr); ok {
-		info.ClientIP = ta.IP.String()
-	}
+	info.ClientIP = remoteIP(c.conn.RemoteAddr())
+	info.Nonce = c.infoNonce()
 	out := c.conn.Out()
 	*out = proto.AppendInfo(*out, &info)
 }
@@ -60,6 +59,8 @@ func closeReason(err error) string {
 		return "Slow Consumer (Write Deadline)"
 	case errors.Is(err, errStale):
 		return "Stale Connection"
+	case errors.Is(err, errAuthViolation):
+		return "Authentication Failure"
 	case errors.Is(err, errAuthTimeout):
 		return "Authentication Timeout"
 	case errors.Is(err, errMaxConns):

@@ -23,27 +23,34 @@ func (c *client) processPub(op *proto.Op) {
 		c.sendErr("Invalid Publish Subject")
 		return
 	}
+	if !c.mayPublish(op.Subject) {
+		return
+	}
 	c.sendOK() // nats-server acknowledges before delivering
 	c.inMsgs.Add(1)
 	c.inBytes.Add(int64(len(op.Payload)))
 
-	delivered := c.deliverAll(op)
+	delivered := c.deliverAll(c.acc, op.Subject, op.Reply, op)
+	if len(c.acc.streams)+len(c.acc.services) > 0 || c.acc.nresp.Load() > 0 {
+		delivered = c.deliverImports(op) || delivered
+	}
 	if !delivered && c.noResp && len(op.Reply) > 0 {
 		c.sendNoResponders(op.Reply)
 	}
 }
 
-// deliverAll sends op to every matching plain subscription and to one
-// member of every matching queue group. It reports whether anyone got it.
-func (c *client) deliverAll(op *proto.Op) bool {
-	r := c.acc.sl.Match(op.Subject)
+// deliverAll sends op, as subj with reply, to every matching plain
+// subscription of acc and to one member of every matching queue group. It
+// reports whether anyone got it.
+func (c *client) deliverAll(acc *account, subj, reply []byte, op *proto.Op) bool {
+	r := acc.sl.Match(subj)
 	if r == nil {
 		return false
 	}
 	sh := c.conn.Shard()
 	delivered := false
 	for _, sub := range r.Plain {
-		if c.deliver(sh, sub, op) {
+		if c.deliver(sh, sub, subj, reply, op) {
 			delivered = true
 		}
 	}
@@ -56,7 +63,7 @@ func (c *client) deliverAll(op *proto.Op) bool {
 		// Start at a random member; skip members that cannot take it.
 		start := int(c.nextRand() % uint64(n))
 		for j := 0; j < n; j++ {
-			if c.deliver(sh, members[(start+j)%n], op) {
+			if c.deliver(sh, members[(start+j)%n], subj, reply, op) {
 				delivered = true
 				break
 			}
@@ -67,9 +74,12 @@ func (c *client) deliverAll(op *proto.Op) bool {
 
 // deliver stages one MSG/HMSG for sub. It returns false when sub cannot
 // take it (closed, echo off, auto-unsubscribe limit reached).
-func (c *client) deliver(sh *loop.Shard, sub *subscription, op *proto.Op) bool {
+func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, op *proto.Op) bool {
 	dst := sub.client
 	if (dst == c && !c.echo) || sub.closed.Load() || dst.closed.Load() {
+		return false
+	}
+	if sub.filter && !dst.perms.CanDeliver(subj) {
 		return false
 	}
 	last := false
@@ -86,13 +96,13 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, op *proto.Op) bool {
 	buf := sh.Begin(dst.conn)
 	switch {
 	case op.HdrLen > 0 && dst.headers:
-		*buf = proto.AppendHMsg(*buf, op.Subject, sub.sid, op.Reply, op.HdrLen, payload)
+		*buf = proto.AppendHMsg(*buf, subj, sub.sid, reply, op.HdrLen, payload)
 	case op.HdrLen > 0:
 		// A subscriber without headers gets the payload only.
 		payload = payload[op.HdrLen:]
-		*buf = proto.AppendMsg(*buf, op.Subject, sub.sid, op.Reply, payload)
+		*buf = proto.AppendMsg(*buf, subj, sub.sid, reply, payload)
 	default:
-		*buf = proto.AppendMsg(*buf, op.Subject, sub.sid, op.Reply, payload)
+		*buf = proto.AppendMsg(*buf, subj, sub.sid, reply, payload)
 	}
 	sh.Commit(dst.conn)
 	if dst != c && (dst.conn.Backlog() > c.srv.stallAt || sh.Queued(dst.conn) > inboxStall) {
@@ -100,6 +110,9 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, op *proto.Op) bool {
 	}
 	dst.outMsgs.Add(1)
 	dst.outBytes.Add(int64(len(payload)))
+	if len(reply) > 0 && dst.replies != nil {
+		dst.grantReply(reply)
+	}
 	if last {
 		sub.unsubAfterMax()
 	}

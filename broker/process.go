@@ -36,6 +36,10 @@ func (c *client) processConnect(op *proto.Op) {
 	c.noResp = cn.NoResponders
 	c.protocol = cn.Protocol
 	c.name, c.lang, c.version = cn.Name, cn.Lang, cn.Version
+	if c.srv.authRequired() && !c.connected {
+		c.authenticate(&cn)
+		return
+	}
 	c.connected = true
 	c.authDue = timeZero
 	c.sendOK()
@@ -45,6 +49,9 @@ func (c *client) processConnect(op *proto.Op) {
 func (c *client) processSub(op *proto.Op) {
 	if !subject.ValidSubject(op.Subject) || (len(op.Queue) > 0 && !subject.ValidQueue(op.Queue)) {
 		c.sendErr("Invalid Subject")
+		return
+	}
+	if !c.maySubscribe(op.Subject, op.Queue) {
 		return
 	}
 	c.mu.Lock()
@@ -64,6 +71,7 @@ func (c *client) processSub(op *proto.Op) {
 		client:  c,
 		subject: append([]byte(nil), op.Subject...),
 		sid:     append([]byte(nil), op.SID...),
+		filter:  c.perms != nil && c.perms.NeedsDeliveryFilter(op.Subject),
 	}
 	if len(op.Queue) > 0 {
 		sub.queue = append([]byte(nil), op.Queue...)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"natsloop/auth"
 	"natsloop/config"
 	"natsloop/internal/logging"
 	"natsloop/loop"
@@ -39,7 +40,9 @@ type Server struct {
 	lp      *loop.Server // set by Start; immutable after
 	handler connHandler  // immutable after New
 
-	gacc *account // the global account $G; immutable pointer
+	gacc     *account            // the global account $G; immutable pointer
+	accounts map[string]*account // by name, $G included; immutable after New
+	auth     *auth.Auth          // compiled authorization; immutable after New
 
 	// stallAt is the consumer backlog (bytes) beyond which publishers
 	// feeding it pause briefly; immutable after New.
@@ -125,7 +128,19 @@ func New(opts *config.Options, log logging.Logger) (*Server, error) {
 	if s.name == "" {
 		s.name = s.id
 	}
-	s.gacc = newAccount(globalAccount)
+	a, err := auth.New(opts)
+	if err != nil {
+		return nil, err
+	}
+	if l, ok := log.(auth.Logger); ok {
+		a.SetLogger(l)
+	}
+	s.auth = a
+	if err := s.buildAccounts(a.Accounts()); err != nil {
+		a.Close()
+		return nil, err
+	}
+	s.gacc = s.accounts[globalAccount]
 	s.stallAt = math.MaxInt
 	if opts.MaxPending > 0 {
 		s.stallAt = int(opts.MaxPending / 4 * 3)
@@ -140,10 +155,6 @@ func checkSupported(o *config.Options) error {
 	switch {
 	case o.TLS != nil:
 		return fmt.Errorf("%w: tls", ErrNotSupported)
-	case o.Authorization != nil && o.Authorization.Configured():
-		return fmt.Errorf("%w: authorization", ErrNotSupported)
-	case len(o.Accounts) > 0:
-		return fmt.Errorf("%w: accounts", ErrNotSupported)
 	case o.Cluster != nil && o.Cluster.Port != 0:
 		return fmt.Errorf("%w: cluster", ErrNotSupported)
 	case o.JetStream:
@@ -270,6 +281,7 @@ func (s *Server) Shutdown() {
 		}
 		cancel()
 	}
+	s.auth.Close()
 	s.log.Noticef("Server Exiting..")
 	close(s.done)
 }

@@ -81,10 +81,49 @@ var transcripts = []transcript{
 		{"CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nUNSUB 1 2\r\nPUB foo 1\r\na\r\nPUB foo 1\r\nb\r\nPUB foo 1\r\nc\r\nPING\r\n",
 			[]string{"MSG foo 1 1", "a", "MSG foo 1 1", "b", "PONG"}},
 	}},
+	{name: "auth: wrong password", config: authConfig, steps: []step{
+		{"CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"nope\"}\r\n", []string{"-ERR 'Authorization Violation'", "<closed>"}},
+	}},
+	{name: "auth: op before CONNECT", config: authConfig, steps: []step{
+		{"PING\r\n", []string{"-ERR 'Authorization Violation'", "<closed>"}},
+	}},
+	{name: "auth: right password", config: authConfig, steps: []step{
+		{"CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"secret\"}\r\nPING\r\n", []string{"PONG"}},
+	}},
+	{name: "auth: token", config: "authorization { token: \"s3cr3t\" }\n", steps: []step{
+		{"CONNECT {\"verbose\":false,\"auth_token\":\"s3cr3t\"}\r\nPING\r\n", []string{"PONG"}},
+	}},
+	{name: "auth: timeout", config: "authorization { user: a, password: b, timeout: 0.3 }\n", steps: []step{
+		{"", []string{"-ERR 'Authentication Timeout'", "<closed>"}},
+	}},
+	{name: "auth: publish violation", config: authConfig, steps: []step{
+		{"CONNECT {\"verbose\":false,\"user\":\"bob\",\"pass\":\"pw\"}\r\nPUB foo.secret 1\r\nx\r\nPUB bar 1\r\nx\r\nPING\r\n",
+			[]string{"-ERR 'Permissions Violation for Publish to \"foo.secret\"'", "-ERR 'Permissions Violation for Publish to \"bar\"'", "PONG"}},
+	}},
+	{name: "auth: subscribe violation", config: authConfig, steps: []step{
+		{"CONNECT {\"verbose\":false,\"user\":\"bob\",\"pass\":\"pw\"}\r\nSUB bar 1\r\nSUB foo.x q 2\r\nSUB foo.y 3\r\nPING\r\n",
+			[]string{"-ERR 'Permissions Violation for Subscription to \"bar\"'", "-ERR 'Permissions Violation for Subscription to \"foo.x\" using queue \"q\"'", "PONG"}},
+	}},
+	{name: "auth: allowed publish delivers", config: authConfig, steps: []step{
+		{"CONNECT {\"verbose\":false,\"user\":\"bob\",\"pass\":\"pw\"}\r\nSUB foo.a 1\r\nPUB foo.a 1\r\nx\r\nPING\r\n", []string{"MSG foo.a 1 1", "x", "PONG"}},
+	}},
 	{name: "queue group and reply", steps: []step{
 		{"CONNECT {\"verbose\":false}\r\nSUB foo q 1\r\nSUB foo q 2\r\nPUB foo bar 1\r\nx\r\nPING\r\n", []string{"MSG foo * bar 1", "x", "PONG"}},
 	}},
 }
+
+// authConfig: alice may do anything; bob may publish to foo.> except
+// foo.secret and subscribe to foo.> except with queue q.
+const authConfig = `authorization {
+  users: [
+    {user: alice, password: secret}
+    {user: bob, password: pw, permissions: {
+      publish: {allow: ["foo.>"], deny: ["foo.secret"]}
+      subscribe: {allow: ["foo.>"], deny: ["foo.x q"]}
+    }}
+  ]
+}
+`
 
 // maxConnsTranscript needs two connections: the second is refused right
 // after its INFO.
