@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	"github.com/panjf2000/gnet/v2"
+
+	"natsloop/tlsbridge"
 )
 
 // Conn is one connection (accepted or enrolled). A Conn is never reused:
@@ -25,18 +27,23 @@ type Conn struct {
 	closed  atomic.Bool  // set by Close (request) and at OnClose; read anywhere
 	backlog atomic.Int64 // bytes queued after the last flush; written by c's loop, read anywhere
 
+	// tlsBridge is c's TLS bridge (nil for plaintext); set once by
+	// StartTLS on c's loop, read anywhere (TLSState).
+	tlsBridge atomic.Pointer[tlsbridge.Bridge]
+
 	// Owned by c's loop:
-	out        []byte // staging buffer, flushed by the write path
-	pending    bool   // c is in shard.pending
-	gone       bool   // OnClose has run
-	closeErr   error  // first Close reason (sticky)
-	need       int    // OnData waits until this many bytes are buffered
-	stallSince int64  // Server.now() when outbound was first seen non-empty; 0 = empty
-	slot       int    // index in shard.conns
-	idleFlush  int    // consecutive flushes using < 1/4 of a big staging buffer
-	closeNow   bool   // close via the action of the running OnOpen/OnTraffic
-	forceClose bool   // close even if gnet still holds output (linger over)
-	lingerAt   int64  // Server.now() when c started lingering; 0 = not
+	out        []byte   // staging buffer, flushed by the write path
+	pending    bool     // c is in shard.pending
+	gone       bool     // OnClose has run
+	closeErr   error    // first Close reason (sticky)
+	need       int      // OnData waits until this many bytes are buffered
+	stallSince int64    // Server.now() when outbound was first seen non-empty; 0 = empty
+	slot       int      // index in shard.conns
+	idleFlush  int      // consecutive flushes using < 1/4 of a big staging buffer
+	closeNow   bool     // close via the action of the running OnOpen/OnTraffic
+	forceClose bool     // close even if gnet still holds output (linger over)
+	lingerAt   int64    // Server.now() when c started lingering; 0 = not
+	tls        *tlsConn // TLS state after StartTLS; nil = plaintext (the fast path)
 }
 
 // Backlog is the number of bytes that were still waiting for c's socket
@@ -86,7 +93,8 @@ func (c *Conn) OutboundBuffered() int {
 // Need tells the read path that OnData is useless until at least n bytes
 // (counting the unconsumed ones) are buffered, e.g. while a large payload
 // trickles in: it avoids re-copying the buffered bytes on every read. It
-// holds until the next OnData call or Resume. c's loop only.
+// holds until the next OnData call or Resume. For a TLS conn n counts
+// plaintext (decrypted bytes not consumed yet). c's loop only.
 func (c *Conn) Need(n int) { c.need = n }
 
 // Close flushes what is staged for c and then closes it; OnClose(c, err)

@@ -12,11 +12,16 @@ const (
 // and queues the rest for EPOLLOUT; it never blocks), the staging buffer is
 // reset for reuse, and the max-pending and write-stall bookkeeping runs.
 //
-// A TLS transform slots in here: encrypt c.out in one tls.Write (records
-// carry many frames) and hand the ciphertext to gnet instead.
+// A TLS conn (StartTLS) branches to flushTLS (tls.go): c.out is encrypted
+// in one Bridge.Encrypt (records carry many frames) and the ciphertext is
+// written instead; the bookkeeping below is shared.
 func (s *Shard) flush(c *Conn) {
 	gc := c.gc
-	if out := c.out; len(out) > 0 {
+	if c.tls != nil {
+		if !s.flushTLS(c) {
+			return
+		}
+	} else if out := c.out; len(out) > 0 {
 		if gc.OutboundBuffered() == 0 {
 			c.stallSince = 0 // the socket caught up since we last looked
 		}

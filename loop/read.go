@@ -5,8 +5,8 @@ package loop
 // stay in gnet's inbound buffer (gnet keeps what OnTraffic did not
 // discard) and are offered again with later bytes or on Resume.
 //
-// A TLS transform slots in here: feed the ciphertext to the conn's TLS
-// engine, discard all of it, and offer the plaintext buffer instead.
+// A TLS conn (StartTLS) branches to readTLS (tls.go): the ciphertext is
+// fed to its bridge and discarded, and its plaintext carry is offered.
 func (s *Shard) read(c *Conn) {
 	if c.gone {
 		return
@@ -24,6 +24,10 @@ func (s *Shard) read(c *Conn) {
 		if n > 0 {
 			_, _ = gc.Discard(n)
 		}
+		return
+	}
+	if c.tls != nil {
+		s.readTLS(c, n)
 		return
 	}
 	if n == 0 || n < c.need {

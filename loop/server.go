@@ -334,6 +334,9 @@ func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	}
 	sh.remove(c)
 	c.out = nil
+	if c.tls != nil {
+		c.tls.release() // stops a handshake goroutine
+	}
 	prev := sh.enter(c)
 	e.s.h.OnClose(c, reason)
 	sh.leave(nil, prev)

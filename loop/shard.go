@@ -169,6 +169,9 @@ func (s *Shard) closeRequested() bool {
 		if c.gone {
 			continue
 		}
+		if c.tls != nil && !c.tls.close(c.closeErr) {
+			continue // writing close_notify failed: gnet closed c
+		}
 		if !c.forceClose && c.gc.OutboundBuffered() > 0 && !isSlowConsumer(c.closeErr) {
 			s.linger(c)
 			continue
