@@ -53,14 +53,61 @@
 // in steady state nothing is allocated per frame, and only one Execute is
 // posted per destination per batch.
 //
+// # TLS
+//
+// Conn.StartTLS switches a conn to TLS through a tlsbridge.Bridge at any
+// point (handshake_first: from OnOpen; INFO-then-upgrade: from the first
+// OnData whose data tlsbridge.LooksLikeTLS, handing data over as first
+// and reporting it consumed; route links: client side on an enrolled
+// conn). A plaintext conn pays one nil check in the read and write paths.
+//
+//	socket --> OnTraffic --> readTLS: Feed(ciphertext) ---> carry (plaintext)
+//	           Discard(all fed)          |                     |
+//	                                     | (handshake: queued  v
+//	                                     |  for the goroutine) OnData(carry[:256 KiB])
+//	staged c.out --flushTLS--> Encrypt(cipherBuf[:0], c.out) --> one gnet Write
+//
+//	handshake goroutine (tlsbridge)        c's loop
+//	notify() per flight and at the end --> one task: step
+//	                                         TakeOutput -> gnet Write (raw records)
+//	                                         Ready:  onReady(c, nil); Feed(nil, carry);
+//	                                                 flush what was held; offer the carry
+//	                                         Failed: onReady(c, err); Close(err)
+//
+// Read: every byte gnet holds for a TLS conn is fed to the bridge and
+// discarded from gnet while the plaintext carry is below the offer limit
+// (256 KiB, or Need); the carry is offered to OnData and what it did not
+// consume stays first in line. Need counts plaintext. During the
+// handshake the ciphertext goes to the handshake goroutine and OnData
+// sees nothing. A record error (or the peer's close_notify, a plain
+// close) closes the conn after the plaintext decrypted before it was
+// offered and the alert written.
+//
+// Write: output staged for a TLS conn (Out, Begin/Commit, cross-loop
+// drains: all plaintext) is encrypted at its flush with one
+// Bridge.Encrypt into a per-conn ciphertext buffer (reused, shrunk like
+// the staging buffer), so records carry many frames; MaxPending and the
+// write deadline count the ciphertext gnet holds. Nothing staged is
+// written in clear once StartTLS was called: before the handshake
+// succeeded it is held, and dropped if the handshake fails.
+//
+// Close: close_notify is written best effort after a completed
+// handshake (not for slow consumers) before the conn closes or lingers;
+// the bridge is always closed, which ends a running handshake goroutine
+// (also when gnet closes the conn). onReady does not run for a conn that
+// closed before its handshake ended.
+//
 // # Concurrency contract
 //
 //   - Handler methods run on the conn's loop goroutine.
 //   - Any goroutine: Server.Start, Stop, Addr, Enroll (not from a loop: it
 //     waits for one), Loops; Conn.CloseAsync, Resume, Closed, ID, Shard,
-//     RemoteAddr, LocalAddr, Outbound; Shard.Execute, Index, Len.
-//   - The conn's own loop only: Conn.Out, Close, Need, OutboundBuffered and
-//     Conn.Value.
+//     RemoteAddr, LocalAddr, Outbound, Backlog, TLSState,
+//     TLSConnectionState; Shard.Execute, Index, Len.
+//   - The conn's own loop only: Conn.Out, Close, Need, OutboundBuffered,
+//     StartTLS and Conn.Value. StartTLS's onReady runs on the conn's loop
+//     (from the task the handshake goroutine's notify posts), never on the
+//     handshake goroutine, which only ever calls EventLoop.Execute.
 //   - The source shard's loop only: Shard.Begin and Commit (s must be the
 //     shard running the current callback or task; dst may live anywhere).
 //   - Close takes effect when the running callback or task ends: staged
@@ -73,7 +120,10 @@
 // # Buffer ownership
 //
 //   - data passed to OnData is valid only until OnData returns (it is the
-//     loop's read buffer, shared by all its conns): copy what outlives it.
+//     loop's read buffer, shared by all its conns, or a TLS conn's carry,
+//     compacted after the call): copy what outlives it.
+//   - StartTLS's first is copied; the ciphertext gnet peeks is borrowed by
+//     Bridge.Feed for the call only.
 //   - the buffers returned by Conn.Out and Shard.Begin are valid only until
 //     the flush at the end of the current callback or task (Begin's only
 //     until Commit); every Begin must be followed by Commit.

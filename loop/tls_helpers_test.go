@@ -92,8 +92,11 @@ func makeTestLeaf(tb testing.TB, name string, ca *x509.Certificate, caKey *ecdsa
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
+// serverConfig is like tlsbridge.ServerConfig: 16 KB records from the
+// first byte (no dynamic record sizing).
 func (f *tlsCerts) serverConfig() *tls.Config {
-	return &tls.Config{Certificates: []tls.Certificate{f.server}, MinVersion: tls.VersionTLS12}
+	return &tls.Config{Certificates: []tls.Certificate{f.server}, MinVersion: tls.VersionTLS12,
+		DynamicRecordSizingDisabled: true}
 }
 
 func (f *tlsCerts) clientConfig() *tls.Config {
