@@ -39,7 +39,7 @@ type tlsConn struct {
 	plain      []byte // carry: decrypted plaintext OnData did not consume yet
 	cipher     []byte // ciphertext of the current flush (reused)
 	raw        []byte // handshake flights, alerts, close_notify (reused)
-	idlePlain  int    // consecutive reads leaving a big carry mostly unused
+	idlePlain  int    // consecutive reads that emptied a big carry
 	idleCipher int    // consecutive flushes using < 1/4 of a big cipher buffer
 }
 
