@@ -21,31 +21,33 @@ type client struct {
 	pfx  string     // log prefix "ip:port - cid:N - "; immutable
 
 	// Owned by the loop goroutine.
-	parser    proto.Parser
-	connected bool // CONNECT seen
-	verbose   bool
-	pedantic  bool
-	echo      bool
-	headers   bool
-	noResp    bool
-	protocol  int
-	name      string
-	lang      string
-	version   string
-	start     time.Time
-	lastIn    time.Time // last time bytes arrived
-	lastPing  time.Time // last server PING sent
-	pingsOut  int
-	authDue   time.Time // zero: no auth timeout
-	closing   bool
-	parked    bool        // waiting for an off-loop auth check: no parsing
-	nonce     string      // INFO nonce for nkey users
-	mapBuf    []byte      // scratch for subjects mapped across accounts
-	user      string      // authenticated user
-	perms     *auth.Perms // nil: everything allowed; immutable after auth
-	stalled   bool        // a delivery found a consumer falling behind
-	stallEnd  time.Time   // reading resumes then (zero: not stalled)
-	rng       uint64      // xorshift state for queue member choice
+	parser     proto.Parser
+	connected  bool // CONNECT seen
+	verbose    bool
+	pedantic   bool
+	echo       bool
+	headers    bool
+	noResp     bool
+	protocol   int
+	name       string
+	lang       string
+	version    string
+	start      time.Time
+	lastIn     time.Time // last time bytes arrived
+	lastPing   time.Time // last server PING sent
+	pingsOut   int
+	authDue    time.Time // zero: no auth timeout
+	closing    bool
+	parked     bool        // waiting for an off-loop auth check: no parsing
+	tlsWaiting bool        // INFO-first TLS: the client's handshake has not started
+	tlsDue     time.Time   // the TLS handshake must finish by then (zero: done or none)
+	nonce      string      // INFO nonce for nkey users
+	mapBuf     []byte      // scratch for subjects mapped across accounts
+	user       string      // authenticated user
+	perms      *auth.Perms // nil: everything allowed; immutable after auth
+	stalled    bool        // a delivery found a consumer falling behind
+	stallEnd   time.Time   // reading resumes then (zero: not stalled)
+	rng        uint64      // xorshift state for queue member choice
 
 	mu   sync.Mutex               // guards subs
 	subs map[string]*subscription // by sid
@@ -119,18 +121,31 @@ func (h *connHandler) OnOpen(lc *loop.Conn) {
 	s.addClient(c)
 	s.debugf(c, "Client connection created")
 
-	c.sendInfo()
+	if s.tls == nil || !s.tls.handshakeFirst {
+		c.sendInfo()
+	}
 	if s.opts.MaxConn > 0 && n > int64(s.opts.MaxConn) {
 		c.closeWithErr("maximum connections exceeded", errMaxConns)
 		return
 	}
-	if s.authRequired() {
-		d := s.auth.Timeout()
-		if d <= 0 {
-			d = s.opts.AuthTimeout
-		}
-		c.authDue = now.Add(d)
+	if s.tls != nil {
+		c.openTLS(now) // the auth timer starts after the handshake
+		return
 	}
+	c.startAuthTimer(now)
+}
+
+// startAuthTimer arms the auth timeout when clients must authenticate.
+func (c *client) startAuthTimer(now time.Time) {
+	s := c.srv
+	if !s.authRequired() || c.connected {
+		return
+	}
+	d := s.auth.Timeout()
+	if d <= 0 {
+		d = s.opts.AuthTimeout
+	}
+	c.authDue = now.Add(d)
 }
 
 func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
@@ -140,6 +155,9 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 	}
 	if c.parked {
 		return 0 // an auth check is running: input waits (Resume follows)
+	}
+	if c.tlsWaiting {
+		return c.tlsData(data)
 	}
 	now := time.Now()
 	if !c.stallEnd.IsZero() {
@@ -276,6 +294,9 @@ func (c *client) closeWithErr(text string, reason error) {
 // tick runs liveness checks: auth timeout and server PINGs.
 func (c *client) tick(now time.Time) {
 	o := c.srv.opts
+	if c.tlsTick(now) {
+		return
+	}
 	if !c.authDue.IsZero() && !c.connected && now.After(c.authDue) {
 		c.closeWithErr("Authentication Timeout", errAuthTimeout)
 		return

@@ -45,6 +45,8 @@ func (s *Server) baseInfo() proto.Info {
 		Headers:      true,
 		MaxPayload:   int64(o.MaxPayload),
 		AuthRequired: s.authRequired(),
+		TLSRequired:  s.tls != nil,
+		TLSVerify:    s.tls != nil && s.tls.verify,
 	}
 }
 
@@ -59,6 +61,8 @@ func closeReason(err error) string {
 		return "Slow Consumer (Write Deadline)"
 	case errors.Is(err, errStale):
 		return "Stale Connection"
+	case errors.Is(err, errTLSHandshake), errors.Is(err, errTLSTimeout):
+		return "TLS Handshake Failure"
 	case errors.Is(err, errAuthViolation):
 		return "Authentication Failure"
 	case errors.Is(err, errAuthTimeout):

@@ -43,6 +43,7 @@ type Server struct {
 	gacc     *account            // the global account $G; immutable pointer
 	accounts map[string]*account // by name, $G included; immutable after New
 	auth     *auth.Auth          // compiled authorization; immutable after New
+	tls      *serverTLS          // nil without client TLS; immutable after New
 
 	// stallAt is the consumer backlog (bytes) beyond which publishers
 	// feeding it pause briefly; immutable after New.
@@ -141,6 +142,10 @@ func New(opts *config.Options, log logging.Logger) (*Server, error) {
 		return nil, err
 	}
 	s.gacc = s.accounts[globalAccount]
+	if err := s.setupTLS(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	s.stallAt = math.MaxInt
 	if opts.MaxPending > 0 {
 		s.stallAt = int(opts.MaxPending / 4 * 3)
@@ -153,8 +158,6 @@ func New(opts *config.Options, log logging.Logger) (*Server, error) {
 // config that asks for security never runs without it.
 func checkSupported(o *config.Options) error {
 	switch {
-	case o.TLS != nil:
-		return fmt.Errorf("%w: tls", ErrNotSupported)
 	case o.Cluster != nil && o.Cluster.Port != 0:
 		return fmt.Errorf("%w: cluster", ErrNotSupported)
 	case o.JetStream:
@@ -214,6 +217,7 @@ func (s *Server) Start() error {
 		return fmt.Errorf("broker: listen on %s: %w", lcfg.Addr, err)
 	}
 	s.log.Noticef("Listening for client connections on %s", s.Addr())
+	s.logTLSStartup()
 	s.log.Noticef("Server is ready")
 	close(s.ready)
 	return nil

@@ -1,0 +1,114 @@
+package broker
+
+import (
+	"crypto/tls"
+	"errors"
+	"time"
+
+	"natsloop/loop"
+	"natsloop/tlsbridge"
+)
+
+var (
+	errTLSHandshake = errors.New("broker: TLS handshake failure")
+	errTLSTimeout   = errors.New("broker: TLS handshake timeout")
+)
+
+// serverTLS is the client-port TLS setup, built once by New.
+type serverTLS struct {
+	cfg            *tls.Config   // immutable
+	timeout        time.Duration // handshake timeout; immutable
+	handshakeFirst bool          // TLS before INFO; immutable
+	verify         bool          // client certificates required; immutable
+}
+
+// setupTLS loads certificates and the cipher policy. A bad file fails
+// New with an error naming it: never a half-started server.
+func (s *Server) setupTLS() error {
+	t := s.opts.TLS
+	if t == nil {
+		return nil
+	}
+	cfg, err := tlsbridge.ServerConfig(t)
+	if err != nil {
+		return err
+	}
+	s.tls = &serverTLS{
+		cfg:            cfg,
+		timeout:        tlsbridge.HandshakeTimeout(t),
+		handshakeFirst: t.HandshakeFirst,
+		verify:         t.Verify || t.VerifyAndMap,
+	}
+	return nil
+}
+
+// logTLSStartup prints nats-server's TLS startup line and the cipher
+// policy natsloop chose for this hardware.
+func (s *Server) logTLSStartup() {
+	if s.tls == nil {
+		return
+	}
+	s.log.Noticef("TLS required for client connections")
+	s.log.Noticef("%s", tlsbridge.Policy().Description)
+}
+
+// openTLS starts the TLS flow of a new connection. INFO-first: the
+// plaintext INFO (tls_required) is already staged and the handshake
+// starts on the client's first bytes; handshake_first: TLS now, INFO
+// once it completes.
+func (c *client) openTLS(now time.Time) {
+	t := c.srv.tls
+	c.tlsDue = now.Add(t.timeout)
+	if t.handshakeFirst {
+		c.startTLS(nil)
+		return
+	}
+	c.tlsWaiting = true
+}
+
+// startTLS hands the connection to the TLS bridge; first holds ciphertext
+// already read.
+func (c *client) startTLS(first []byte) {
+	c.tlsWaiting = false
+	c.srv.debugf(c, "Starting TLS client connection handshake")
+	c.conn.StartTLS(c.srv.tls.cfg, false, c.srv.tls.timeout, first, c.tlsReady)
+}
+
+// tlsData handles the first bytes of an INFO-first TLS connection: they
+// must start a TLS handshake.
+func (c *client) tlsData(data []byte) int {
+	if !tlsbridge.LooksLikeTLS(data) {
+		c.srv.log.Errorf("%sTLS handshake error: first record does not look like a TLS handshake", c.pfx)
+		c.closeWithErr("", errTLSHandshake)
+		return len(data)
+	}
+	c.startTLS(data)
+	return len(data)
+}
+
+// tlsReady runs on the connection's loop when the handshake ended.
+func (c *client) tlsReady(_ *loop.Conn, err error) {
+	if err != nil {
+		c.srv.log.Errorf("%sTLS handshake error: %v", c.pfx, err)
+		return // the loop closes the connection
+	}
+	c.tlsDue = timeZero
+	if st, ok := c.conn.TLSState(); ok {
+		c.srv.debugf(c, "TLS handshake complete")
+		c.srv.debugf(c, "%s", st.LogLine())
+	}
+	if c.srv.tls.handshakeFirst {
+		c.sendInfo()
+	}
+	c.startAuthTimer(time.Now())
+}
+
+// tlsTick closes a connection whose TLS handshake did not finish in time.
+func (c *client) tlsTick(now time.Time) bool {
+	if c.tlsDue.IsZero() || now.Before(c.tlsDue) {
+		return false
+	}
+	c.srv.log.Errorf("%sTLS handshake timeout", c.pfx)
+	c.closeWithErr("", errTLSTimeout)
+	return true
+}
