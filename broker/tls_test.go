@@ -170,3 +170,23 @@ func TestTLSBadFilesFailStartup(t *testing.T) {
 		t.Fatalf("bad PEM: %v", err)
 	}
 }
+
+// TestTLSCBCOnlyClientRefused: TLS 1.2 suites are ECDHE + AEAD only.
+func TestTLSCBCOnlyClientRefused(t *testing.T) {
+	f := newTLSFixture(t)
+	s := f.server(t, func(c *config.TLS) { c.HandshakeFirst = true })
+	raw, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	tc := tls.Client(raw, &tls.Config{
+		InsecureSkipVerify: true,
+		MaxVersion:         tls.VersionTLS12,
+		CipherSuites:       []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA},
+	})
+	tc.SetDeadline(time.Now().Add(5 * time.Second))
+	if err := tc.Handshake(); err == nil {
+		t.Fatalf("CBC-only handshake succeeded with %s", tls.CipherSuiteName(tc.ConnectionState().CipherSuite))
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"natsloop/internal/testcert"
 )
 
 func TestVersionAndHelp(t *testing.T) {
@@ -103,5 +105,25 @@ func TestStartupLinesAndShutdown(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no exit after SIGTERM")
+	}
+}
+
+// TestTLSFlags: --tls --tlscert --tlskey (--tlsverify --tlscacert) as
+// nats-server's; -t loads the certificates, and a bad file is named.
+func TestTLSFlags(t *testing.T) {
+	dir := t.TempDir()
+	ca := testcert.NewCA(t, dir, "ca")
+	cert, key := ca.Issue(t, dir, "server")
+	conf := filepath.Join(dir, "server.conf")
+	os.WriteFile(conf, []byte("port: 4333\n"), 0o600)
+	var out, errb bytes.Buffer
+	args := []string{"-t", "-c", conf, "--tls", "--tlscert", cert, "--tlskey", key, "--tlsverify", "--tlscacert", ca.CAFile}
+	if rc := run(args, &out, &errb); rc != 0 {
+		t.Fatalf("valid TLS flags: rc=%d %s", rc, errb.String())
+	}
+	errb.Reset()
+	missing := filepath.Join(dir, "missing-key.pem")
+	if rc := run([]string{"-t", "-c", conf, "--tls", "--tlscert", cert, "--tlskey", missing}, &out, &errb); rc == 0 || !strings.Contains(errb.String(), "missing-key.pem") {
+		t.Fatalf("missing key: rc=%d %q", rc, errb.String())
 	}
 }
