@@ -49,13 +49,7 @@ func (l *loader) authorization(v value) {
 			l.unknown(f)
 		}
 	}
-	if a.DefaultPermissions != nil {
-		for _, u := range a.Users {
-			if u.Permissions == nil {
-				u.Permissions = a.DefaultPermissions
-			}
-		}
-	}
+	defaultPermissions(a.Users, a.DefaultPermissions)
 	switch {
 	case (a.User != "" || a.Password != "") && a.Token != "":
 		l.errorf(v, "Cannot have a user/pass and token")
@@ -302,13 +296,7 @@ func (l *loader) account(v value, name string, m map[string]any) *Account {
 			l.unknown(f)
 		}
 	}
-	if a.DefaultPermissions != nil {
-		for _, u := range a.Users {
-			if u.Permissions == nil {
-				u.Permissions = a.DefaultPermissions
-			}
-		}
-	}
+	defaultPermissions(a.Users, a.DefaultPermissions)
 	return a
 }
 
@@ -439,5 +427,17 @@ func (l *loader) checkDuplicateUsers() {
 	}
 	for _, a := range l.o.Accounts {
 		check(a.Users)
+	}
+}
+
+// defaultPermissions gives perms to every user that has none of its own.
+func defaultPermissions(users []*User, perms *Permissions) {
+	if perms == nil {
+		return
+	}
+	for _, u := range users {
+		if u.Permissions == nil {
+			u.Permissions = perms
+		}
 	}
 }
