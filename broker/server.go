@@ -53,15 +53,12 @@ type Server struct {
 	numClients atomic.Int64
 	stats      serverStats
 
-	start time.Time // immutable after Start
-
 	mu       sync.Mutex         // guards clients, started, shutdown
 	clients  map[uint64]*client // every open client session
 	started  bool
 	shutdown bool
 	done     chan struct{} // closed when Shutdown completes
 	ready    chan struct{} // closed when Start is listening
-	infoJSON []byte        // template INFO fields; guarded by mu
 }
 
 // serverStats are counters kept off the hot path: message totals live in
@@ -86,15 +83,18 @@ type Stats struct {
 // Stats sums the counters of open clients and those of closed ones.
 func (s *Server) Stats() Stats {
 	st := Stats{
-		InMsgs:           s.stats.closedIn.Load(),
-		InBytes:          s.stats.closedInBytes.Load(),
-		OutMsgs:          s.stats.closedOut.Load(),
-		OutBytes:         s.stats.closedOutBytes.Load(),
 		SlowConsumers:    s.stats.slowConsumers.Load(),
 		TotalConnections: s.stats.totalConns.Load(),
 		Subscriptions:    s.gacc.sl.Count(),
 	}
+	// Closed clients' totals are folded in under mu together with their
+	// removal from clients: read both under it, or a client closing now
+	// is counted in neither.
 	s.mu.Lock()
+	st.InMsgs = s.stats.closedIn.Load()
+	st.InBytes = s.stats.closedInBytes.Load()
+	st.OutMsgs = s.stats.closedOut.Load()
+	st.OutBytes = s.stats.closedOutBytes.Load()
 	for _, c := range s.clients {
 		st.InMsgs += c.inMsgs.Load()
 		st.InBytes += c.inBytes.Load()
@@ -187,7 +187,6 @@ func (s *Server) Start() error {
 	s.started = true
 	s.mu.Unlock()
 
-	s.start = time.Now()
 	s.log.Noticef("Starting nats-server")
 	s.log.Noticef("  Version:  %s (natsloop)", Version)
 	s.log.Noticef("  Git:      [not set]")
