@@ -180,7 +180,9 @@ func TestAllowResponses(t *testing.T) {
 		t.Fatal("reply allowed before any request")
 	}
 	r.Add([]byte("_INBOX.a"), now)
-	if !r.Use([]byte("_INBOX.a"), now) || !r.Use([]byte("_INBOX.a"), now) {
+	first := r.Use([]byte("_INBOX.a"), now)
+	second := r.Use([]byte("_INBOX.a"), now)
+	if !first || !second {
 		t.Fatal("two responses allowed")
 	}
 	if r.Use([]byte("_INBOX.a"), now) {

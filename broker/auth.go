@@ -32,7 +32,7 @@ func (c *client) authenticate(cn *proto.Connect) {
 		// On a pool goroutine: hop back to the connection's loop.
 		_ = c.conn.Shard().Execute(func() {
 			c.parked = false
-			if c.closing || c.conn.Closed() {
+			if c.conn.Closed() {
 				return
 			}
 			c.authDone(id, err)
@@ -67,7 +67,7 @@ func (c *client) authDone(id *auth.Identity, err error) {
 		}
 	}
 	c.connected = true
-	c.authDue = timeZero
+	c.authDue = time.Time{}
 	c.sendOK()
 }
 

@@ -13,20 +13,26 @@ import (
 	"natsloop/config"
 )
 
-// pumpClient is a raw subscriber that counts MSG lines by counting bytes:
-// every message of a benchmark has the same encoded size, so it reads into
-// one fixed buffer and allocates nothing itself.
-func rawSubscriber(tb testing.TB, addr, subj string) net.Conn {
+// rawClient dials addr, sends CONNECT (no verbose, no pedantic) plus
+// setup, and waits for the PONG of a trailing PING. Benchmarks read
+// deliveries into fixed buffers, so the clients allocate nothing.
+func rawClient(tb testing.TB, addr, setup string) net.Conn {
 	tb.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { c.Close() })
-	fmt.Fprintf(c, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nSUB %s 1\r\nPING\r\n", subj)
+	fmt.Fprintf(c, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n%sPING\r\n", setup)
 	readUntil(tb, c, "PONG\r\n")
 	return c
 }
+
+func rawSubscriber(tb testing.TB, addr, subj string) net.Conn {
+	return rawClient(tb, addr, "SUB "+subj+" 1\r\n")
+}
+
+func rawPublisher(tb testing.TB, addr string) net.Conn { return rawClient(tb, addr, "") }
 
 // readUntil reads from c until the stream contains marker.
 func readUntil(tb testing.TB, c net.Conn, marker string) {
@@ -42,18 +48,6 @@ func readUntil(tb testing.TB, c net.Conn, marker string) {
 		}
 		acc = append(acc, buf[:n]...)
 	}
-}
-
-func rawPublisher(tb testing.TB, addr string) net.Conn {
-	tb.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { c.Close() })
-	fmt.Fprintf(c, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\nPING\r\n")
-	readUntil(tb, c, "PONG\r\n")
-	return c
 }
 
 // pubsubRound publishes n messages in batches and reads the n deliveries

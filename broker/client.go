@@ -28,16 +28,12 @@ type client struct {
 	echo       bool
 	headers    bool
 	noResp     bool
-	protocol   int
 	name       string
 	lang       string
 	version    string
-	start      time.Time
-	lastIn     time.Time // last time bytes arrived
 	lastPing   time.Time // last server PING sent
 	pingsOut   int
-	authDue    time.Time // zero: no auth timeout
-	closing    bool
+	authDue    time.Time   // zero: no auth timeout
 	parked     bool        // waiting for an off-loop auth check: no parsing
 	tlsWaiting bool        // INFO-first TLS: the client's handshake has not started
 	tlsDue     time.Time   // the TLS handshake must finish by then (zero: done or none)
@@ -55,7 +51,6 @@ type client struct {
 	replyMu sync.Mutex    // guards replies (granted by publishers on any loop)
 	replies *auth.Replies // allow_responses grants; nil when not allowed
 
-	closed   atomic.Bool // set when the connection is closing; read by publishers
 	inMsgs   atomic.Int64
 	inBytes  atomic.Int64
 	outMsgs  atomic.Int64 // added to by publishers on any loop
@@ -96,16 +91,14 @@ func (h *connHandler) OnOpen(lc *loop.Conn) {
 	s := h.s
 	now := time.Now()
 	c := &client{
-		srv:   s,
-		conn:  lc,
-		cid:   s.cidSeq.Add(1),
-		acc:   s.gacc,
-		start: now,
+		srv:  s,
+		conn: lc,
+		cid:  s.cidSeq.Add(1),
+		acc:  s.gacc,
 		// nats-server defaults before CONNECT is applied.
 		verbose:  true,
 		pedantic: true,
 		echo:     true,
-		lastIn:   now,
 		lastPing: now,
 		subs:     make(map[string]*subscription),
 	}
@@ -159,16 +152,14 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 	if c.tlsWaiting {
 		return c.tlsData(data)
 	}
-	now := time.Now()
 	if !c.stallEnd.IsZero() {
-		if now.Before(c.stallEnd) {
+		if time.Now().Before(c.stallEnd) {
 			return 0 // stalled: leave the bytes buffered (Resume follows)
 		}
-		c.stallEnd = timeZero
+		c.stallEnd = time.Time{}
 	}
-	c.lastIn = now
 	consumed := 0
-	for len(data) > 0 && !c.closing {
+	for len(data) > 0 && !c.conn.Closed() {
 		n, op, err := c.parser.Next(data)
 		data = data[n:]
 		consumed += n
@@ -184,11 +175,11 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 			return consumed
 		}
 		if c.stalled {
-			c.stall(now)
+			c.stall()
 			return consumed
 		}
 	}
-	if c.closing {
+	if c.conn.Closed() {
 		return consumed + len(data)
 	}
 	return consumed
@@ -199,14 +190,12 @@ func (h *connHandler) OnClose(lc *loop.Conn, err error) {
 	if !ok {
 		return
 	}
-	c.closing = true
-	c.closed.Store(true)
 	h.s.clientClosed(c, err)
 }
 
 func (h *connHandler) OnTick(lc *loop.Conn, now time.Time) {
 	c, ok := lc.Value.(*client)
-	if !ok || c.closing {
+	if !ok || lc.Closed() {
 		return
 	}
 	c.tick(now)
@@ -280,14 +269,12 @@ func (c *client) sendPong() {
 
 // closeWithErr sends -ERR 'text' (when text is not empty) and closes.
 func (c *client) closeWithErr(text string, reason error) {
-	if c.closing {
+	if c.conn.Closed() {
 		return
 	}
 	if text != "" {
 		c.sendErr(text)
 	}
-	c.closing = true
-	c.closed.Store(true)
 	c.conn.Close(reason)
 }
 

@@ -4,14 +4,10 @@ import (
 	"errors"
 	"net"
 	"runtime"
-	"time"
 
 	"natsloop/loop"
 	"natsloop/proto"
 )
-
-// timeZero clears deadlines.
-var timeZero time.Time
 
 // authRequired reports whether clients must authenticate.
 func (s *Server) authRequired() bool { return s.auth.Required() }

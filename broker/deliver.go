@@ -76,22 +76,18 @@ func (c *client) deliverAll(acc *account, subj, reply []byte, op *proto.Op) bool
 // take it (closed, echo off, auto-unsubscribe limit reached).
 func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, op *proto.Op) bool {
 	dst := sub.client
-	if (dst == c && !c.echo) || sub.closed.Load() || dst.closed.Load() {
+	if (dst == c && !c.echo) || sub.closed.Load() || dst.conn.Closed() {
 		return false
 	}
 	if sub.filter && !dst.perms.CanDeliver(subj) {
 		return false
 	}
-	last := false
-	if max := sub.max.Load(); max > 0 {
-		n := sub.delivered.Add(1)
-		if n > max {
-			return false
-		}
-		last = n == max
-	} else {
-		sub.delivered.Add(1)
+	n := sub.delivered.Add(1)
+	max := sub.max.Load()
+	if max > 0 && n > max {
+		return false
 	}
+	last := max > 0 && n == max
 	payload := op.Payload
 	buf := sh.Begin(dst.conn)
 	switch {
@@ -151,8 +147,8 @@ const inboxStall = 4 << 20
 // with more than 3/4 of max_pending queued, as nats-server stalls fast
 // producers: TCP pushes back on the publisher while the consumer drains.
 // A consumer that does not drain still exceeds max_pending and is closed.
-func (c *client) stall(now time.Time) {
+func (c *client) stall() {
 	c.stalled = false
-	c.stallEnd = now.Add(stallDelay)
+	c.stallEnd = time.Now().Add(stallDelay)
 	time.AfterFunc(stallDelay, c.conn.Resume)
 }

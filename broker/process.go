@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"time"
+
 	"natsloop/internal/subject"
 	"natsloop/proto"
 )
@@ -34,14 +36,13 @@ func (c *client) processConnect(op *proto.Op) {
 	c.echo = cn.Echo
 	c.headers = cn.Headers
 	c.noResp = cn.NoResponders
-	c.protocol = cn.Protocol
 	c.name, c.lang, c.version = cn.Name, cn.Lang, cn.Version
 	if c.srv.authRequired() && !c.connected {
 		c.authenticate(&cn)
 		return
 	}
 	c.connected = true
-	c.authDue = timeZero
+	c.authDue = time.Time{}
 	c.sendOK()
 }
 

@@ -71,7 +71,10 @@ func (c *client) openTLS(now time.Time) {
 func (c *client) startTLS(first []byte) {
 	c.tlsWaiting = false
 	c.srv.debugf(c, "Starting TLS client connection handshake")
-	c.conn.StartTLS(c.srv.tls.cfg, false, c.srv.tls.timeout, first, c.tlsReady)
+	// One deadline from accept, as nats-server: the bridge gets what is
+	// left of it (tlsTick enforces it before the handshake starts).
+	left := max(time.Until(c.tlsDue), time.Millisecond)
+	c.conn.StartTLS(c.srv.tls.cfg, false, left, first, c.tlsReady)
 }
 
 // tlsData handles the first bytes of an INFO-first TLS connection: they
@@ -92,7 +95,7 @@ func (c *client) tlsReady(_ *loop.Conn, err error) {
 		c.srv.log.Errorf("%sTLS handshake error: %v", c.pfx, err)
 		return // the loop closes the connection
 	}
-	c.tlsDue = timeZero
+	c.tlsDue = time.Time{}
 	if st, ok := c.conn.TLSState(); ok {
 		c.srv.debugf(c, "TLS handshake complete")
 		c.srv.debugf(c, "%s", st.LogLine())

@@ -1,13 +1,8 @@
 package loop
 
 import (
-	"bufio"
-	"bytes"
-	"fmt"
-	"strconv"
-	"sync"
+	"net"
 	"testing"
-	"time"
 )
 
 // fanout delivers every line a sender sends ("S<id> <seq>\n") to every
@@ -40,16 +35,7 @@ func TestFanoutOrderAcrossLoops(t *testing.T) {
 	reg := &registry{}
 	s := startServer(t, Config{Loops: 2}, fanoutHandler(reg))
 
-	var rxs []*bufio.Reader
-	for i := 0; i < receivers; i++ {
-		nc := dial(t, s)
-		if _, err := nc.Write([]byte("R\n")); err != nil {
-			t.Fatal(err)
-		}
-		n := i + 1
-		waitFor(t, "receiver registered", 5*time.Second, func() bool { return len(reg.list()) == n })
-		rxs = append(rxs, bufio.NewReaderSize(nc, 64<<10))
-	}
+	rxs := fanoutReceivers(t, reg, receivers, func(int) net.Conn { return dial(t, s) })
 	shards := map[int]bool{}
 	for _, c := range reg.list() {
 		shards[c.Shard().Index()] = true
@@ -58,61 +44,6 @@ func TestFanoutOrderAcrossLoops(t *testing.T) {
 		t.Fatalf("receivers on %d shard(s), want 2", len(shards))
 	}
 
-	errs := make(chan error, senders+receivers)
-	var wg sync.WaitGroup
-	for i := 0; i < receivers; i++ {
-		wg.Add(1)
-		go func(r *bufio.Reader) {
-			defer wg.Done()
-			next := make([]int, senders)
-			for got := 0; got < senders*frames; got++ {
-				line, err := r.ReadSlice('\n')
-				if err != nil {
-					errs <- fmt.Errorf("receiver: after %d frames: %v", got, err)
-					return
-				}
-				sp := bytes.IndexByte(line, ' ')
-				id, _ := strconv.Atoi(string(line[1:sp]))
-				seq, _ := strconv.Atoi(string(line[sp+1 : len(line)-1]))
-				if id < 0 || id >= senders || seq != next[id] {
-					errs <- fmt.Errorf("receiver: got %q, want sender %d seq %d", line, id, next[id])
-					return
-				}
-				next[id]++
-			}
-		}(rxs[i])
-	}
-	for i := 0; i < senders; i++ {
-		nc := dial(t, s)
-		wg.Add(1)
-		go func(id int) {
-			defer wg.Done()
-			var buf []byte
-			for seq := 0; seq < frames; seq++ {
-				buf = fmt.Appendf(buf, "S%d %d\n", id, seq)
-				if len(buf) > 32<<10 || seq == frames-1 {
-					if _, err := nc.Write(buf); err != nil {
-						errs <- err
-						return
-					}
-					buf = buf[:0]
-				}
-			}
-		}(i)
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case err := <-errs:
-		t.Fatal(err)
-	case <-time.After(120 * time.Second):
-		t.Fatal("timeout")
-	}
-	select {
-	case err := <-errs:
-		t.Fatal(err)
-	default:
-	}
+	runFanout(t, rxs, senders, frames, 32<<10, func(int) net.Conn { return dial(t, s) })
 	t.Logf("%d senders x %d receivers x %d frames delivered in order", senders, receivers, frames)
 }

@@ -3,6 +3,7 @@ package loop
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"sync"
@@ -146,5 +147,83 @@ func waitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// fanoutReceivers registers n receivers (each sends "R\n") through dialAt
+// and returns their readers.
+func fanoutReceivers(t *testing.T, reg *registry, n int, dialAt func(i int) net.Conn) []*bufio.Reader {
+	t.Helper()
+	var rxs []*bufio.Reader
+	for i := 0; i < n; i++ {
+		nc := dialAt(i)
+		if _, err := nc.Write([]byte("R\n")); err != nil {
+			t.Fatal(err)
+		}
+		want := i + 1
+		waitFor(t, "receiver registered", 5*time.Second, func() bool { return len(reg.list()) == want })
+		rxs = append(rxs, bufio.NewReaderSize(nc, 64<<10))
+	}
+	return rxs
+}
+
+// runFanout has senders (dialed through dialAt) write frames "S<id> <seq>"
+// in chunks of about chunk bytes, and checks that every receiver gets all
+// of them with each sender's order kept.
+func runFanout(t *testing.T, rxs []*bufio.Reader, senders, frames, chunk int, dialAt func(i int) net.Conn) {
+	t.Helper()
+	errs := make(chan error, senders+len(rxs))
+	var wg sync.WaitGroup
+	for _, r := range rxs {
+		wg.Add(1)
+		go func(r *bufio.Reader) {
+			defer wg.Done()
+			next := make([]int, senders)
+			for got := 0; got < senders*frames; got++ {
+				line, err := r.ReadSlice('\n')
+				if err != nil {
+					errs <- fmt.Errorf("receiver: after %d frames: %v", got, err)
+					return
+				}
+				var id, seq int
+				if _, err := fmt.Sscanf(string(line), "S%d %d\n", &id, &seq); err != nil || id < 0 || id >= senders || seq != next[id] {
+					errs <- fmt.Errorf("receiver: got %q, want seq %v", line, next)
+					return
+				}
+				next[id]++
+			}
+		}(r)
+	}
+	for i := 0; i < senders; i++ {
+		nc := dialAt(i)
+		wg.Add(1)
+		go func(id int) {
+			defer wg.Done()
+			var buf []byte
+			for seq := 0; seq < frames; seq++ {
+				buf = fmt.Appendf(buf, "S%d %d\n", id, seq)
+				if len(buf) > chunk || seq == frames-1 {
+					if _, err := nc.Write(buf); err != nil {
+						errs <- err
+						return
+					}
+					buf = buf[:0]
+				}
+			}
+		}(i)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case err := <-errs:
+		t.Fatal(err)
+	case <-time.After(120 * time.Second):
+		t.Fatal("timeout")
+	}
+	select {
+	case err := <-errs:
+		t.Fatal(err)
+	default:
 	}
 }

@@ -75,44 +75,7 @@ func TestSlowConsumerPending(t *testing.T) {
 	healthyNC, healthy := registerReceiver(t, s, h)
 	ctl := dial(t, s)
 
-	var got atomic.Int64
-	go func() {
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := healthyNC.Read(buf)
-			got.Add(int64(n))
-			if err != nil {
-				return
-			}
-		}
-	}()
-	blasts := 0
-	for ; blasts < 400; blasts++ {
-		if _, ok := h.reason(slow); ok {
-			break
-		}
-		if _, err := ctl.Write([]byte("B\n")); err != nil {
-			t.Fatal(err)
-		}
-		want := int64(blasts+1) * chunk
-		waitFor(t, "healthy receiver", 10*time.Second, func() bool { return got.Load() >= want })
-	}
-	err, ok := h.reason(slow)
-	if !ok || err != ErrSlowConsumerPending {
-		t.Fatalf("slow consumer: closed=%v err=%v after %d blasts", ok, err, blasts)
-	}
-	t.Logf("slow consumer closed after %d blasts of %d KiB", blasts, chunk>>10)
-	// The healthy one keeps receiving on the same loop.
-	for i := 0; i < 5; i++ {
-		if _, err := ctl.Write([]byte("B\n")); err != nil {
-			t.Fatal(err)
-		}
-		want := int64(blasts+i+1) * chunk
-		waitFor(t, "healthy receiver after slow close", 10*time.Second, func() bool { return got.Load() >= want })
-	}
-	if _, closed := h.reason(healthy); closed {
-		t.Fatal("healthy receiver was closed")
-	}
+	blastUntilSlow(t, h, slow, healthy, healthyNC, ctl, chunk, 5)
 }
 
 func TestSlowConsumerWriteDeadline(t *testing.T) {
@@ -139,5 +102,48 @@ func TestSlowConsumerWriteDeadline(t *testing.T) {
 	_ = slowNC.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := io.Copy(io.Discard, slowNC); err != nil {
 		t.Logf("slow conn read: %v", err)
+	}
+}
+
+// blastUntilSlow has ctl trigger blasts of chunk bytes to every receiver
+// until slow is closed as a slow consumer (ErrSlowConsumerPending), while
+// healthyR, read continuously, receives every blast; then after more
+// blasts still reach healthy, which must stay open.
+func blastUntilSlow(t *testing.T, h *blastHandler, slow, healthy *Conn, healthyR io.Reader, ctl io.Writer, chunk, after int) {
+	t.Helper()
+	var got atomic.Int64
+	go func() {
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := healthyR.Read(buf)
+			got.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	}()
+	blast := func(i int, what string) {
+		if _, err := ctl.Write([]byte("B\n")); err != nil {
+			t.Fatal(err)
+		}
+		want := int64(i+1) * int64(chunk)
+		waitFor(t, what, 10*time.Second, func() bool { return got.Load() >= want })
+	}
+	blasts := 0
+	for ; blasts < 400; blasts++ {
+		if _, ok := h.reason(slow); ok {
+			break
+		}
+		blast(blasts, "healthy receiver")
+	}
+	if err, ok := h.reason(slow); !ok || err != ErrSlowConsumerPending {
+		t.Fatalf("slow consumer: closed=%v err=%v after %d blasts", ok, err, blasts)
+	}
+	t.Logf("slow consumer closed after %d blasts of %d KiB", blasts, chunk>>10)
+	for i := 0; i < after; i++ {
+		blast(blasts+i, "healthy receiver after slow close")
+	}
+	if _, closed := h.reason(healthy); closed {
+		t.Fatal("healthy receiver was closed")
 	}
 }

@@ -178,42 +178,7 @@ func TestTLSSlowConsumer(t *testing.T) {
 	_, slow := register(true) // never reads
 	healthyTC, healthy := register(false)
 	ctl := dialTLS(t, s, f.clientConfig())
-	var got atomic.Int64
-	go func() {
-		buf := make([]byte, 64<<10)
-		for {
-			n, err := healthyTC.Read(buf)
-			got.Add(int64(n))
-			if err != nil {
-				return
-			}
-		}
-	}()
-	blasts := 0
-	for ; blasts < 400; blasts++ {
-		if _, ok := h.reason(slow); ok {
-			break
-		}
-		if _, err := ctl.Write([]byte("B\n")); err != nil {
-			t.Fatal(err)
-		}
-		want := int64(blasts+1) * chunk
-		waitFor(t, "healthy receiver", 10*time.Second, func() bool { return got.Load() >= want })
-	}
-	if err, ok := h.reason(slow); !ok || err != ErrSlowConsumerPending {
-		t.Fatalf("slow consumer: closed=%v err=%v after %d blasts", ok, err, blasts)
-	}
-	t.Logf("TLS slow consumer closed after %d blasts of %d KiB", blasts, chunk>>10)
-	for i := 0; i < 3; i++ {
-		if _, err := ctl.Write([]byte("B\n")); err != nil {
-			t.Fatal(err)
-		}
-		want := int64(blasts+i+1) * chunk
-		waitFor(t, "healthy receiver after slow close", 10*time.Second, func() bool { return got.Load() >= want })
-	}
-	if _, closed := h.reason(healthy); closed {
-		t.Fatal("healthy receiver was closed")
-	}
+	blastUntilSlow(t, h, slow, healthy, healthyTC, ctl, chunk, 3)
 }
 
 // Need counts plaintext on a TLS conn: a 2 MiB length-prefixed frame is

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -126,16 +125,7 @@ func TestTLSFanoutMixed(t *testing.T) {
 		}
 		return dial(t, s)
 	}
-	var rxs []*bufio.Reader
-	for i := 0; i < receivers; i++ {
-		nc := connect(i)
-		if _, err := nc.Write([]byte("R\n")); err != nil {
-			t.Fatal(err)
-		}
-		n := i + 1
-		waitFor(t, "receiver registered", 5*time.Second, func() bool { return len(reg.list()) == n })
-		rxs = append(rxs, bufio.NewReaderSize(nc, 64<<10))
-	}
+	rxs := fanoutReceivers(t, reg, receivers, connect)
 	tlsShards := map[int]bool{}
 	for _, c := range reg.list() {
 		if _, ok := c.TLSState(); ok {
@@ -145,60 +135,7 @@ func TestTLSFanoutMixed(t *testing.T) {
 	if len(tlsShards) < 2 {
 		t.Fatalf("TLS receivers on %d shard(s), want 2", len(tlsShards))
 	}
-	errs := make(chan error, senders+receivers)
-	var wg sync.WaitGroup
-	for i := 0; i < receivers; i++ {
-		wg.Add(1)
-		go func(r *bufio.Reader) {
-			defer wg.Done()
-			next := make([]int, senders)
-			for got := 0; got < senders*frames; got++ {
-				line, err := r.ReadSlice('\n')
-				if err != nil {
-					errs <- fmt.Errorf("receiver: after %d frames: %v", got, err)
-					return
-				}
-				var id, seq int
-				if _, err := fmt.Sscanf(string(line), "S%d %d\n", &id, &seq); err != nil || id < 0 || id >= senders || seq != next[id] {
-					errs <- fmt.Errorf("receiver: got %q, want seq %v", line, next)
-					return
-				}
-				next[id]++
-			}
-		}(rxs[i])
-	}
-	for i := 0; i < senders; i++ {
-		nc := connect(i)
-		wg.Add(1)
-		go func(id int) {
-			defer wg.Done()
-			var buf []byte
-			for seq := 0; seq < frames; seq++ {
-				buf = fmt.Appendf(buf, "S%d %d\n", id, seq)
-				if len(buf) > 16<<10 || seq == frames-1 {
-					if _, err := nc.Write(buf); err != nil {
-						errs <- err
-						return
-					}
-					buf = buf[:0]
-				}
-			}
-		}(i)
-	}
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case err := <-errs:
-		t.Fatal(err)
-	case <-time.After(120 * time.Second):
-		t.Fatal("timeout")
-	}
-	select {
-	case err := <-errs:
-		t.Fatal(err)
-	default:
-	}
+	runFanout(t, rxs, senders, frames, 16<<10, connect)
 	t.Logf("%d senders x %d receivers x %d frames (half TLS) delivered in order", senders, receivers, frames)
 }
 

@@ -148,7 +148,7 @@ func TestEncryptBatchesRecords(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	n, maxLen := countRecords(t, ct)
+	n, _ := countRecords(t, ct)
 	want := (len(batch) + 16<<10 - 1) / (16 << 10)
 	if n[23] != want || len(n) != 1 {
 		t.Fatalf("%d messages (%d bytes) in one Encrypt: records %v, want %d application data records", 100, len(batch), n, want)
@@ -161,7 +161,7 @@ func TestEncryptBatchesRecords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, maxLen = countRecords(t, ct)
+	n, maxLen := countRecords(t, ct)
 	if n[23] != 64 || maxLen > 16<<10+256 {
 		t.Fatalf("1 MB in one Encrypt: records %v, largest %d; want 64 records of 16 KB", n, maxLen)
 	}

@@ -42,11 +42,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "nats-server: warning: %s\n", w.String())
 	}
-	if _, err := broker.New(opts, logging.Nop()); err != nil {
-		fmt.Fprintf(stderr, "nats-server: %v\n", err)
-		return 1
-	}
 	if action == config.ActionTestConfig {
+		// Building the server checks what the file alone cannot:
+		// certificates, keys, accounts, permissions.
+		s, err := broker.New(opts, logging.Nop())
+		if err != nil {
+			fmt.Fprintf(stderr, "nats-server: %v\n", err)
+			return 1
+		}
+		s.Shutdown()
 		fmt.Fprintf(stderr, "nats-server: configuration file %s is valid\n", opts.ConfigFile)
 		return 0
 	}
@@ -71,7 +75,7 @@ func serve(opts *config.Options, stderr io.Writer) int {
 
 	s, err := broker.New(opts, log)
 	if err != nil {
-		log.Fatalf("%v", err)
+		fmt.Fprintf(stderr, "nats-server: %v\n", err)
 		return 1
 	}
 	if opts.PidFile != "" {
@@ -85,11 +89,13 @@ func serve(opts *config.Options, stderr io.Writer) int {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
 	defer signal.Stop(sigs)
+	done := make(chan struct{})
 	startProfiler(opts.ProfPort, log)
 	if err := s.Start(); err != nil {
 		log.Fatalf("%v", err)
 		return 1
 	}
+	go func() { s.WaitForShutdown(); close(done) }()
 
 	for {
 		select {
@@ -110,16 +116,10 @@ func serve(opts *config.Options, stderr io.Writer) int {
 			case syscall.SIGUSR2:
 				log.Warnf("Lame duck mode is not supported yet")
 			}
-		case <-doneChan(s):
+		case <-done:
 			return 0
 		}
 	}
-}
-
-func doneChan(s *broker.Server) <-chan struct{} {
-	ch := make(chan struct{})
-	go func() { s.WaitForShutdown(); close(ch) }()
-	return ch
 }
 
 // signals maps -sl commands to signals, as nats-server does.

@@ -48,7 +48,7 @@ func hasTokens(literal []byte) bool {
 	if len(literal) == 0 || literal[0] == sep || literal[len(literal)-1] == sep {
 		return false
 	}
-	return bytes.Index(literal, []byte{sep, sep}) < 0
+	return !bytes.Contains(literal, []byte{sep, sep})
 }
 
 // build computes the result for literal from the trie. Read lock held.
