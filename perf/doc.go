@@ -43,6 +43,14 @@
 // "worse" for A only when the min..max ranges do not overlap and the
 // medians differ by 2% or more, else "~".
 //
+// Peak RSS under load is reported as prominently as throughput: every
+// case carries the ratio A/B of the peak RSS medians and its verdict
+// (below 1x A used less memory) next to its headline ratio: the table's
+// "RSS ratio" column right after "verdict", a second, lighter bar under
+// each headline bar of the HTML ratio chart, the rss_ratio and
+// rss_verdict columns of every CSV line and the rss_ratio and rss_verdict
+// fields of every JSON case.
+//
 // The client runs on the same host and competes with the server for CPU:
 // absolute figures are "this server with this client on this host", which
 // is what a user deciding on a server wants; the comparison is fair because

@@ -94,7 +94,8 @@ Usage: natsloop-perf [flags]
 
 Each case (scenario x size) runs --rounds times per server, alternating
 A B A B, on a fresh server process per run; the table shows median
-[min..max] per server and the ratio A/B. Runs that lose messages are FAILED.
+[min..max] per server, the ratio A/B and, per case, the peak RSS ratio A/B.
+Runs that lose messages are FAILED.
 
 Flags:
 `

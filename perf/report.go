@@ -55,13 +55,19 @@ type Settings struct {
 
 // CaseReport is one scenario at one size.
 type CaseReport struct {
-	Scenario string    `json:"scenario"`
-	Title    string    `json:"title"`
-	Size     int       `json:"size"` // bytes; -1 when not applicable
-	A        CaseSide  `json:"a"`
-	B        CaseSide  `json:"b"`
-	Rows     []Row     `json:"rows"`
-	Runs     [2][]Trip `json:"runs"` // per side, in run order
+	Scenario string   `json:"scenario"`
+	Title    string   `json:"title"`
+	Size     int      `json:"size"` // bytes; -1 when not applicable
+	A        CaseSide `json:"a"`
+	B        CaseSide `json:"b"`
+	// RSSRatio and RSSVerdict repeat the peak RSS row's ratio A/B of the
+	// medians and its verdict, so that memory under load is read next to
+	// the headline throughput ratio; 0 and empty when either side has no
+	// peak RSS figure.
+	RSSRatio   float64   `json:"rss_ratio,omitempty"`
+	RSSVerdict string    `json:"rss_verdict,omitempty"`
+	Rows       []Row     `json:"rows"`
+	Runs       [2][]Trip `json:"runs"` // per side, in run order
 }
 
 // CaseSide is one server's status in a case. A side with a failed run is
@@ -135,6 +141,9 @@ func aggregate(c Case, runs [2][]outcome) CaseReport {
 			row.Verdict = verdict(row)
 		}
 		cr.Rows = append(cr.Rows, row)
+		if m.Name == metricRSS {
+			cr.RSSRatio, cr.RSSVerdict = row.Ratio, row.Verdict
+		}
 	}
 	return cr
 }

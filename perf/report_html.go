@@ -9,7 +9,8 @@ import (
 )
 
 // WriteHTML writes a self-contained HTML page: the method, a chart of the
-// ratios A/B of every primary metric (log scale, coloured by verdict), a
+// ratios A/B of every primary metric, each with its case's peak RSS ratio
+// as a second bar (log scale, coloured by verdict), a
 // chart of the absolute figures per case (median bars with min..max
 // whiskers), the table and the notes. No scripts, no external resources.
 func WriteHTML(w io.Writer, rep *Report) error {
@@ -35,8 +36,10 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
 	}
 	fmt.Fprintf(&b, "<li>Started %s, took %.0fs.</li>\n</ul>\n", esc(rep.Started.Format("2006-01-02 15:04:05 MST")), rep.Seconds)
 
-	b.WriteString("<h2>Ratio A/B per scenario (headline metric)</h2>\n")
-	fmt.Fprintf(&b, "<p>Median of %s divided by median of %s, log scale. Green: A better, red: A worse, grey: within noise (ranges overlap).</p>\n",
+	b.WriteString("<h2>Ratio A/B per scenario (headline metric and peak RSS)</h2>\n")
+	fmt.Fprintf(&b, "<p>Median of %s divided by median of %s, log scale. Per case two bars: the headline metric (solid) and, under it, "+
+		"peak RSS under that load (light, outlined; below 1x A uses less memory). "+
+		"Green: A better, red: A worse, grey: within noise (ranges overlap).</p>\n",
 		esc(rep.A.Label), esc(rep.B.Label))
 	writeRatioChart(&b, rep)
 	b.WriteString("<h2>Absolute figures (median, whiskers min..max)</h2>\n")
@@ -57,8 +60,12 @@ svg text{font-size:12px;font-family:system-ui,sans-serif}
 			b.WriteString("<tr>")
 		}
 		for i, c := range r.cells {
-			if i == 6 && (c == "better" || c == "worse") {
+			if i == colVerdict && (c == "better" || c == "worse") {
 				fmt.Fprintf(&b, `<td class="%s">%s</td>`, c, esc(c))
+				continue
+			}
+			if i == colRSSRatio && (r.rssVerdict == "better" || r.rssVerdict == "worse") {
+				fmt.Fprintf(&b, `<td class="%s">%s</td>`, r.rssVerdict, esc(c))
 				continue
 			}
 			fmt.Fprintf(&b, "<td>%s</td>", esc(c))
@@ -90,12 +97,15 @@ func verdictColor(v string) string {
 	return "#9e9e9e"
 }
 
-// writeRatioChart draws one horizontal bar per primary row on a log2 axis
-// from 1/4x to 4x, centred on 1x.
+// writeRatioChart draws, per primary row, two horizontal bars on a log2
+// axis from 1/4x to 4x, centred on 1x: the headline ratio (solid) and,
+// right under it, the case's peak RSS ratio (light with an outline), both
+// coloured by their verdict.
 func writeRatioChart(b *strings.Builder, rep *Report) {
 	type bar struct {
 		label, text, verdict string
 		ratio                float64
+		rss                  bool // the peak RSS series
 	}
 	var bars []bar
 	for _, cr := range rep.Cases {
@@ -111,12 +121,13 @@ func writeRatioChart(b *strings.Builder, rep *Report) {
 			if cr.A.Status != StatusOK || cr.B.Status != StatusOK {
 				br.text = fmt.Sprintf("A %s, B %s", cr.A.Status, cr.B.Status)
 			}
-			bars = append(bars, br)
+			bars = append(bars, br, bar{label: metricRSS + " (lower is better)", ratio: cr.RSSRatio,
+				verdict: cr.RSSVerdict, text: "RSS " + rssRatioCell(cr), rss: true})
 		}
 	}
-	const labelW, chartW, rowH, axis = 300, 500, 22, 2.0 // axis: log2 range either side
-	h := rowH*len(bars) + 40
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img">`+"\n", labelW+chartW+80, h)
+	const labelW, chartW, barH, groupGap, axis = 300, 500, 16, 8, 2.0 // axis: log2 range either side
+	h := 10 + len(bars)*barH + len(bars)/2*groupGap + 30
+	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" role="img">`+"\n", labelW+chartW+140, h)
 	mid := labelW + chartW/2
 	xOf := func(r float64) float64 {
 		l := math.Max(-axis, math.Min(axis, math.Log2(r)))
@@ -128,13 +139,20 @@ func writeRatioChart(b *strings.Builder, rep *Report) {
 		fmt.Fprintf(b, `<text x="%.1f" y="%d" text-anchor="middle">%gx</text>`+"\n", x, h-5, t)
 	}
 	for i, br := range bars {
-		y := 10 + i*rowH
-		fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", labelW-8, y+15, html.EscapeString(br.label))
+		y := 10 + i*barH + i/2*groupGap
+		style := ""
+		if br.rss {
+			style = fmt.Sprintf(` fill-opacity="0.4" stroke="%s"`, verdictColor(br.verdict))
+			fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="end" fill="#666">%s</text>`+"\n", labelW-8, y+12, html.EscapeString(br.label))
+		} else {
+			fmt.Fprintf(b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", labelW-8, y+12, html.EscapeString(br.label))
+		}
 		if br.ratio > 0 {
 			x0, x1 := float64(mid), xOf(br.ratio)
-			fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"/>`+"\n", math.Min(x0, x1), y+3, math.Max(math.Abs(x1-x0), 1), rowH-6, verdictColor(br.verdict))
+			fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"%s/>`+"\n",
+				math.Min(x0, x1), y+2, math.Max(math.Abs(x1-x0), 1), barH-4, verdictColor(br.verdict), style)
 		}
-		fmt.Fprintf(b, `<text x="%d" y="%d">%s</text>`+"\n", labelW+chartW+6, y+15, html.EscapeString(br.text))
+		fmt.Fprintf(b, `<text x="%d" y="%d">%s</text>`+"\n", labelW+chartW+6, y+12, html.EscapeString(br.text))
 	}
 	b.WriteString("</svg>\n")
 }

@@ -12,17 +12,35 @@ type tableRow struct {
 	cells []string
 	// first is true on the first line of a case.
 	first bool
+	// rssVerdict is the case's peak RSS verdict on its first line.
+	rssVerdict string
 }
 
 // tableHeader returns the column names of the comparison table.
 func tableHeader(rep *Report) []string {
-	return []string{"scenario", "size", "metric", rep.A.Label, rep.B.Label, "ratio", "verdict",
+	return []string{"scenario", "size", "metric", rep.A.Label, rep.B.Label, "ratio", "verdict", "RSS ratio",
 		"cpu/msg A", "cpu/msg B", "peak RSS A", "peak RSS B"}
 }
 
+// Column indexes of tableHeader that the HTML table styles.
+const (
+	colVerdict  = 6
+	colRSSRatio = 7
+)
+
+// rssRatioCell prints a case's peak RSS ratio A/B with its verdict
+// ("0.50x better", "1.01x ~"), or "-" when there is no ratio.
+func rssRatioCell(cr CaseReport) string {
+	if cr.RSSRatio == 0 {
+		return formatRatio(0)
+	}
+	return formatRatio(cr.RSSRatio) + " " + cr.RSSVerdict
+}
+
 // tableRows builds the comparison table: per case, one line per metric
-// that is neither a detail nor cpu/RSS; the case's cpu/msg and peak RSS
-// medians go in the last columns of its first line.
+// that is neither a detail nor cpu/RSS; the case's peak RSS ratio goes
+// right after the verdict, and its cpu/msg and peak RSS medians in the
+// last columns, of its first line.
 func tableRows(rep *Report) []tableRow {
 	var out []tableRow
 	for _, cr := range rep.Cases {
@@ -42,17 +60,19 @@ func tableRows(rep *Report) []tableRow {
 			}
 			cells := []string{"", "", r.Name,
 				sideCell(cr.A, r.A, r.Unit, true), sideCell(cr.B, r.B, r.Unit, true),
-				formatRatio(r.Ratio), r.Verdict, "", "", "", ""}
+				formatRatio(r.Ratio), r.Verdict, "", "", "", "", ""}
+			row := tableRow{cells: cells, first: first}
 			if first {
 				cells[0], cells[1] = cr.Scenario, sizeLabel(cr.Size)
+				cells[colRSSRatio], row.rssVerdict = rssRatioCell(cr), cr.RSSVerdict
 				if cpu != nil {
-					cells[7], cells[8] = sideCell(cr.A, cpu.A, cpu.Unit, false), sideCell(cr.B, cpu.B, cpu.Unit, false)
+					cells[8], cells[9] = sideCell(cr.A, cpu.A, cpu.Unit, false), sideCell(cr.B, cpu.B, cpu.Unit, false)
 				}
 				if rss != nil {
-					cells[9], cells[10] = sideCell(cr.A, rss.A, rss.Unit, false), sideCell(cr.B, rss.B, rss.Unit, false)
+					cells[10], cells[11] = sideCell(cr.A, rss.A, rss.Unit, false), sideCell(cr.B, rss.B, rss.Unit, false)
 				}
 			}
-			out = append(out, tableRow{cells: cells, first: first})
+			out = append(out, row)
 			first = false
 		}
 	}
@@ -91,6 +111,7 @@ func reportPreamble(rep *Report) []string {
 		fmt.Sprintf("%s/%s, %d CPUs, %s; %d rounds per server alternating A B, fresh server per run, %s after %gs warm-up.",
 			rep.Host.OS, rep.Host.Arch, rep.Host.CPUs, rep.Host.GoVersion, s.Rounds, window, s.WarmupSec),
 		"Cells: median [min..max] over rounds. ratio = A/B medians; verdict for A (~ = ranges overlap or within 2%).",
+		"RSS ratio = A/B medians of peak RSS (server VmHWM under the case's load) with its verdict; below 1x A uses less memory.",
 		"cpu/msg = server CPU (utime+stime) over the window / messages; peak RSS = server VmHWM.",
 	}
 }

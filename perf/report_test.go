@@ -22,9 +22,10 @@ func fakeReport(t *testing.T) *Report {
 		byName[s.Name] = s
 	}
 	ok := func(vals map[string]float64) outcome { return outcome{values: vals, elapsed: time.Second} }
-	tp := func(rate float64) outcome {
-		return ok(map[string]float64{"msgs/s": rate, "MB/s": rate * 128 / 1e6, metricCPU: 300, metricRSS: 20 << 20})
+	tpRSS := func(rate, rss float64) outcome {
+		return ok(map[string]float64{"msgs/s": rate, "MB/s": rate * 128 / 1e6, metricCPU: 300, metricRSS: rss})
 	}
+	tp := func(rate float64) outcome { return tpRSS(rate, 20<<20) }
 	lat := func(base float64) outcome {
 		return ok(map[string]float64{"p50": base, "p90": 2 * base, "p99": 3 * base, "p99.9": 4 * base, "max": 5 * base,
 			"msgs/s": 20000, metricCPU: 1000, metricRSS: 10 << 20})
@@ -37,7 +38,10 @@ func fakeReport(t *testing.T) *Report {
 		Settings: settingsOf(Config{Rounds: 3}.withDefaults()),
 	}
 	rep.Cases = append(rep.Cases,
-		aggregate(Case{byName["pubsub"], 128}, [2][]outcome{{tp(2e6), tp(2.2e6), tp(2.1e6)}, {tp(1e6), tp(1.1e6), tp(0.9e6)}}),
+		// pubsub: A has half B's peak RSS (RSS ratio 0.50x better).
+		aggregate(Case{byName["pubsub"], 128}, [2][]outcome{
+			{tpRSS(2e6, 10<<20), tpRSS(2.2e6, 11<<20), tpRSS(2.1e6, 10<<20)},
+			{tpRSS(1e6, 20<<20), tpRSS(1.1e6, 21<<20), tpRSS(0.9e6, 20<<20)}}),
 		aggregate(Case{byName["queue"], 128}, [2][]outcome{{tp(1e6), tp(1e6), tp(1e6)}, {tp(1e6), {failed: "lost 5 of 10 messages"}, tp(1e6)}}),
 		aggregate(Case{byName["latency"], 128}, [2][]outcome{{lat(50), lat(60), lat(55)}, {lat(100), lat(110), lat(90)}}),
 		aggregate(Case{byName["tls"], 1024}, [2][]outcome{{{unsupported: "TLS: setting not supported yet"}}, {tp(5e5)}}),
@@ -74,6 +78,21 @@ func TestAggregate(t *testing.T) {
 			t.Fatalf("latency p99 row %+v", r)
 		}
 	}
+	// The case-level peak RSS ratio repeats the peak RSS row's.
+	for _, c := range []struct {
+		cr      CaseReport
+		ratio   float64
+		verdict string
+	}{{ps, 0.5, "better"}, {lat, 1, "~"}, {q, 0, ""}, {rep.Cases[3], 0, ""}} {
+		if c.cr.RSSRatio != c.ratio || c.cr.RSSVerdict != c.verdict {
+			t.Errorf("%s: RSS ratio %v %q, want %v %q", c.cr.Scenario, c.cr.RSSRatio, c.cr.RSSVerdict, c.ratio, c.verdict)
+		}
+		for _, r := range c.cr.Rows {
+			if r.Name == metricRSS && (r.Ratio != c.cr.RSSRatio || r.Verdict != c.cr.RSSVerdict) {
+				t.Errorf("%s: peak RSS row %+v, case %v %q", c.cr.Scenario, r, c.cr.RSSRatio, c.cr.RSSVerdict)
+			}
+		}
+	}
 }
 
 func TestWriteTable(t *testing.T) {
@@ -84,8 +103,9 @@ func TestWriteTable(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"A = natsloop: /tmp/natsloop", "B = nats-server 2.9.10",
-		"SCENARIO", "natsloop", "nats-server 2.9.10", "RATIO",
-		"2.10M [2.00M..2.20M]", "2.10x", "better",
+		"SCENARIO", "natsloop", "nats-server 2.9.10", "RATIO", "VERDICT  RSS RATIO  ",
+		"2.10M [2.00M..2.20M]", "2.10x", "better", "0.50x better", "1.00x ~",
+		"RSS ratio = A/B medians of peak RSS",
 		"FAILED", "unsupported", "p99.9",
 		"Notes:", "queue 128B, nats-server 2.9.10: FAILED", "tls 1K, natsloop: unsupported",
 	} {
@@ -107,6 +127,25 @@ func TestWriteTable(t *testing.T) {
 	}
 	if strings.Index(hdr, "RATIO") != strings.Index(first, "2.10x") {
 		t.Errorf("ratio column misaligned:\n%s\n%s", hdr, first)
+	}
+	// The RSS ratio is on the first line of every case, under its header.
+	col := strings.Index(hdr, "RSS RATIO")
+	if strings.Index(first, "0.50x better") != col {
+		t.Errorf("RSS ratio column misaligned:\n%s\n%s", hdr, first)
+	}
+	for _, c := range []struct{ prefix, cell string }{
+		{"pubsub ", "0.50x better"}, {"queue ", "-"}, {"latency ", "1.00x ~"}, {"tls ", "-"},
+	} {
+		var line string
+		for _, l := range lines {
+			if strings.HasPrefix(l, c.prefix) {
+				line = l
+				break
+			}
+		}
+		if len(line) <= col || !strings.HasPrefix(line[col:], c.cell+" ") {
+			t.Errorf("%sline lacks RSS ratio %q at column %d: %q", c.prefix, c.cell, col, line)
+		}
 	}
 }
 
@@ -140,12 +179,20 @@ func TestWriteCSV(t *testing.T) {
 		first[col["a_median"]] != "2.1e+06" || first[col["a_runs"]] != "2e+06;2.2e+06;2.1e+06" || first[col["ratio"]] != "2.1" {
 		t.Fatalf("first record %v", first)
 	}
+	if col["rss_ratio"] != col["verdict"]+1 || col["rss_verdict"] != col["verdict"]+2 {
+		t.Fatalf("rss_ratio, rss_verdict not right after verdict: %v", hdr)
+	}
 	for _, r := range recs[1:] {
 		if len(r) != len(hdr) {
 			t.Fatalf("ragged record %v", r)
 		}
-		if r[col["scenario"]] == "queue" && (r[col["b_status"]] != StatusFailed || r[col["b_median"]] != "") {
+		if r[col["scenario"]] == "queue" && (r[col["b_status"]] != StatusFailed || r[col["b_median"]] != "" || r[col["rss_ratio"]] != "") {
 			t.Fatalf("queue record %v", r)
+		}
+		// Every line of a case carries the case's peak RSS ratio.
+		want := map[string][2]string{"pubsub": {"0.5", "better"}, "latency": {"1", "~"}, "queue": {"", ""}, "tls": {"", ""}}[r[col["scenario"]]]
+		if got := [2]string{r[col["rss_ratio"]], r[col["rss_verdict"]]}; got != want {
+			t.Errorf("%s %s: rss_ratio, rss_verdict %v, want %v", r[col["scenario"]], r[col["metric"]], got, want)
 		}
 	}
 }
@@ -170,6 +217,13 @@ func TestWriteJSON(t *testing.T) {
 		if _, ok := generic[k]; !ok {
 			t.Errorf("json lacks %q", k)
 		}
+	}
+	if back.Cases[0].RSSRatio != 0.5 || back.Cases[0].RSSVerdict != "better" {
+		t.Errorf("pubsub RSS ratio round trip: %v %q", back.Cases[0].RSSRatio, back.Cases[0].RSSVerdict)
+	}
+	c0 := generic["cases"].([]any)[0].(map[string]any)
+	if c0["rss_ratio"] != 0.5 || c0["rss_verdict"] != "better" {
+		t.Errorf("json case lacks rss_ratio/rss_verdict: %v %v", c0["rss_ratio"], c0["rss_verdict"])
 	}
 }
 
@@ -205,9 +259,19 @@ func TestWriteHTML(t *testing.T) {
 			t.Errorf("html contains %q", bad)
 		}
 	}
-	for _, want := range []string{"<table>", "2.10x", "unsupported", "FAILED", "pubsub 128B msgs/s"} {
+	for _, want := range []string{"<table>", "2.10x", "unsupported", "FAILED", "pubsub 128B msgs/s",
+		"<th>RSS ratio</th>", `<td class="better">0.50x better</td>`, "RSS 0.50x better", "RSS 1.00x ~", "peak RSS under that load"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("html lacks %q", want)
 		}
+	}
+	// The headline chart has a second, outlined bar (RSS) per headline
+	// bar: one per case with a peak RSS ratio (pubsub, latency).
+	chart := out[strings.Index(out, "<svg"):strings.Index(out, "</svg>")]
+	if got := strings.Count(chart, `fill-opacity="0.4"`); got != 2 {
+		t.Errorf("%d RSS bars in the ratio chart, want 2", got)
+	}
+	if got := strings.Count(chart, "peak RSS (lower is better)"); got != len(rep.Cases) {
+		t.Errorf("%d RSS labels in the ratio chart, want %d", got, len(rep.Cases))
 	}
 }
