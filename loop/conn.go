@@ -17,15 +17,20 @@ type Conn struct {
 	// before OnOpen for enrolled conns.
 	Value any
 
-	gc       gnet.Conn // owned by c's loop; immutable after OnOpen
+	gc       gnet.Conn // owned by c's loop; nil while detached (pause.go), replaced on re-attach
 	shard    *Shard    // immutable after OnOpen
 	id       uint64    // immutable after OnOpen
 	remote   net.Addr  // immutable after OnOpen
 	local    net.Addr  // immutable after OnOpen
 	outbound bool      // immutable after OnOpen
 
-	closed  atomic.Bool  // set by Close (request) and at OnClose; read anywhere
-	backlog atomic.Int64 // bytes queued after the last flush; written by c's loop, read anywhere
+	closed   atomic.Bool  // set by Close (request) and at OnClose; read anywhere
+	backlog  atomic.Int64 // bytes queued after the last flush; written by c's loop, read anywhere
+	inflight atomic.Int64 // bytes committed for c by other loops, not drained yet; added by sources, subtracted by c's loop
+
+	// drainWait holds the conns waiting for c to drain (drain.go); guarded
+	// by its own mutex, touched by the waiters' loops and c's loop.
+	drainWait drainWaiters
 
 	// tlsBridge is c's TLS bridge (nil for plaintext); set once by
 	// StartTLS on c's loop, read anywhere (TLSState).
@@ -44,6 +49,16 @@ type Conn struct {
 	forceClose bool     // close even if gnet still holds output (linger over)
 	lingerAt   int64    // Server.now() when c started lingering; 0 = not
 	tls        *tlsConn // TLS state after StartTLS; nil = plaintext (the fast path)
+
+	// Read pause (pause.go), owned by c's loop:
+	rstate   readState // where c's socket is: on its loop, held, detached, re-attaching
+	paused   bool      // the handler asked for a pause (Pause) and did not Resume yet
+	tlsHold  bool      // the TLS handshake has all the input it may take
+	fd       int       // the socket while detached (a dup gnet's close left open); -1 otherwise
+	held     []byte    // input taken from gnet at detach, offered (or fed) before newer bytes
+	unsent   []byte    // output the socket did not take while c was off its loop; written first
+	waitGen  uint64    // current drain wait (drain.go); bumped when it ends
+	waitOver bool      // the last drain wait ended by its timeout, not by a drain
 }
 
 // Backlog is the number of bytes that were still waiting for c's socket
@@ -87,7 +102,7 @@ func (c *Conn) OutboundBuffered() int {
 	if c.gone {
 		return 0
 	}
-	return len(c.out) + c.gc.OutboundBuffered()
+	return len(c.out) + c.socketQueued()
 }
 
 // Need tells the read path that OnData is useless until at least n bytes
@@ -108,6 +123,7 @@ func (c *Conn) Close(err error) {
 	c.closed.Store(true)
 	c.closeErr = err
 	c.shard.closing = append(c.shard.closing, c)
+	c.drainWait.wakeAll() // it takes no more output: nobody waits on it
 }
 
 // CloseAsync is Close for any goroutine: it posts the Close to c's loop.
@@ -122,19 +138,18 @@ func (c *Conn) CloseAsync(err error) {
 	})
 }
 
-// Resume re-offers c's buffered, unconsumed input to OnData (gnet does not
-// raise a read event for bytes it already holds). It clears Need. Any
-// goroutine.
+// Resume ends a Pause and re-offers c's buffered, unconsumed input to
+// OnData (gnet does not raise a read event for bytes it already holds):
+// a detached socket goes back on its loop first. It clears Need. Without
+// a Pause it only re-offers. Any goroutine.
 func (c *Conn) Resume() {
 	if c.closed.Load() {
 		return
 	}
 	_ = c.shard.Execute(func() {
-		if c.gone {
-			return
+		if !c.gone {
+			c.shard.resume(c)
 		}
-		c.need = 0
-		c.shard.read(c)
 	})
 }
 

@@ -16,16 +16,18 @@ const (
 // in one Bridge.Encrypt (records carry many frames) and the ciphertext is
 // written instead; the bookkeeping below is shared.
 func (s *Shard) flush(c *Conn) {
-	gc := c.gc
 	if c.tls != nil {
 		if !s.flushTLS(c) {
 			return
 		}
 	} else if out := c.out; len(out) > 0 {
-		if gc.OutboundBuffered() == 0 {
+		if c.rstate == readReattaching {
+			return // staged until the socket is back on the loop (reopen)
+		}
+		if c.socketQueued() == 0 {
 			c.stallSince = 0 // the socket caught up since we last looked
 		}
-		_, _ = gc.Write(out)
+		s.writeSocket(c, out)
 		if c.gone {
 			return // the write failed and gnet closed c (OnClose has run)
 		}
@@ -40,10 +42,16 @@ func (s *Shard) flush(c *Conn) {
 			c.out = out[:0]
 		}
 	}
-	ob := gc.OutboundBuffered()
+	ob := c.socketQueued()
 	c.backlog.Store(int64(ob))
+	if c.drainWait.waiting.Load() {
+		s.checkDrained(c)
+	}
 	if ob == 0 {
 		c.stallSince = 0
+		if c.rstate == readHeld {
+			s.detaching = append(s.detaching, c) // gnet's output drained: detach now
+		}
 		return
 	}
 	if c.stallSince == 0 {

@@ -49,7 +49,7 @@ func (s *Shard) recheckLinger() {
 	for _, c := range s.lingering {
 		switch {
 		case c.gone:
-		case c.gc.OutboundBuffered() == 0:
+		case c.socketQueued() == 0:
 			s.closing = append(s.closing, c)
 		case now-c.lingerAt > limit:
 			c.forceClose = true

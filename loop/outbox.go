@@ -89,6 +89,7 @@ func (s *Shard) Commit(dst *Conn) {
 	if len(ob.b.frames) == 0 {
 		s.dirty = append(s.dirty, dst.shard.idx)
 	}
+	dst.inflight.Add(int64(len(ob.b.buf) - ob.b.last()))
 	ob.b.frames = append(ob.b.frames, frame{c: dst, end: len(ob.b.buf)})
 }
 
@@ -150,12 +151,25 @@ func (s *Shard) drain() {
 		in.mu.Unlock()
 		b := &s.drainBuf
 		start := 0
+		var run *Conn // frames of one conn in a row: one inflight update
+		runBytes := 0
 		for _, f := range b.frames {
-			if c := f.c; !c.closed.Load() {
+			c := f.c
+			if c != run {
+				if run != nil {
+					run.inflight.Add(int64(-runBytes))
+				}
+				run, runBytes = c, 0
+			}
+			runBytes += f.end - start
+			if !c.closed.Load() {
 				c.out = append(c.out, b.buf[start:f.end]...)
 				c.markPending()
 			}
 			start = f.end
+		}
+		if run != nil {
+			run.inflight.Add(int64(-runBytes))
 		}
 		b.reset()
 	}

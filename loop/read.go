@@ -19,16 +19,30 @@ func (s *Shard) read(c *Conn) {
 		s.drain()
 	}
 	gc := c.gc
+	if gc == nil {
+		return // off its loop (paused): Resume brings it back
+	}
 	n := gc.InboundBuffered()
 	if c.closed.Load() { // closing: input is ignored
 		if n > 0 {
 			_, _ = gc.Discard(n)
 		}
+		c.held = nil
+		return
+	}
+	if c.rstate == readHeld {
+		s.heldRead(c, n)
 		return
 	}
 	if c.tls != nil {
 		s.readTLS(c, n)
 		return
+	}
+	if len(c.held) > 0 {
+		if !s.offerHeld(c) {
+			return
+		}
+		n = gc.InboundBuffered()
 	}
 	if n == 0 || n < c.need {
 		return
@@ -55,7 +69,7 @@ func (s *Shard) read(c *Conn) {
 		consumed = m
 	}
 	_, _ = gc.Discard(consumed)
-	if consumed == m && m < n && !c.closed.Load() {
+	if consumed == m && m < n && !c.closed.Load() && c.rstate == readOn {
 		c.Resume()
 	}
 }

@@ -181,8 +181,12 @@ func (s *Server) Stop(ctx context.Context) error {
 	}
 }
 
-// enrollCtx marks a gnet conn as enrolled (outbound) and carries its Value.
-type enrollCtx struct{ value any }
+// enrollCtx marks a gnet conn as enrolled: outbound (carrying its Value),
+// or a paused socket put back on its loop (back).
+type enrollCtx struct {
+	value any
+	back  *Conn
+}
 
 // Enroll puts an established outbound TCP connection (e.g. a route link the
 // caller dialed with its own timeout) onto one of the loops. OnOpen runs on
@@ -293,9 +297,13 @@ func (e *events) OnBoot(eng gnet.Engine) gnet.Action {
 
 func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	s := e.s
+	ec, _ := gc.Context().(*enrollCtx)
+	if ec != nil && ec.back != nil {
+		return nil, e.reopen(gc, ec.back)
+	}
 	sh := s.shardFor(gc.EventLoop())
-	c := &Conn{gc: gc, shard: sh, id: s.nextID.Add(1), remote: gc.RemoteAddr(), local: gc.LocalAddr()}
-	if ec, ok := gc.Context().(*enrollCtx); ok {
+	c := &Conn{gc: gc, shard: sh, id: s.nextID.Add(1), remote: gc.RemoteAddr(), local: gc.LocalAddr(), fd: -1}
+	if ec != nil {
 		c.Value = ec.value
 		c.outbound = true
 	}
@@ -303,7 +311,7 @@ func (e *events) OnOpen(gc gnet.Conn) ([]byte, gnet.Action) {
 	sh.add(c)
 	prev := sh.enter(c)
 	s.h.OnOpen(c)
-	return nil, sh.leave(c, prev)
+	return nil, e.action(gc, c, sh.leave(c, prev))
 }
 
 func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
@@ -314,32 +322,15 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 	sh := c.shard
 	prev := sh.enter(c)
 	sh.read(c)
-	return sh.leave(c, prev)
+	return e.action(gc, c, sh.leave(c, prev))
 }
 
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	c, ok := gc.Context().(*Conn)
-	if !ok || c.gone {
+	if !ok || c.gone || c.gc != gc {
 		return gnet.None
 	}
-	sh := c.shard
-	c.gone = true
-	c.closed.Store(true)
-	reason := c.closeErr
-	if reason == nil {
-		reason = err
-		if reason == nil && e.s.stopping.Load() {
-			reason = ErrServerStopped
-		}
-	}
-	sh.remove(c)
-	c.out = nil
-	if c.tls != nil {
-		c.tls.release() // stops a handshake goroutine
-	}
-	prev := sh.enter(c)
-	e.s.h.OnClose(c, reason)
-	sh.leave(nil, prev)
+	c.shard.closed(c, err)
 	return gnet.None
 }
 

@@ -2,6 +2,7 @@ package loop
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -23,6 +24,7 @@ type Shard struct {
 	conns     []*Conn   // open conns (Conn.slot is the index)
 	pending   []*Conn   // conns with staged output to flush
 	closing   []*Conn   // conns whose Close was requested
+	detaching []*Conn   // held conns to take off the loop (pause.go)
 	spare     []*Conn   // second pending list (swapped in flushPending)
 	tickList  []*Conn   // scratch copy of conns for a tick
 	depth     int       // nesting of callbacks; finish runs when it drops to 0
@@ -39,6 +41,13 @@ type Shard struct {
 
 	drainTask gnet.Runnable // immutable; runs drain on this loop
 	tickTask  gnet.Runnable // immutable; runs tick on this loop
+
+	// Drain waits (drain.go): conns others wait on, re-checked by a poll.
+	watchMu   sync.Mutex
+	watchNew  []*Conn     // guarded by watchMu: added by waiters' loops
+	watching  []*Conn     // loop-owned
+	pollArmed atomic.Bool // the poll timer is set or its task queued
+	pollTimer *time.Timer // immutable after newShard; Reset via armPoll
 
 	lingering   []*Conn       // loop-owned: closed conns waiting for gnet to drain
 	lingerDelay time.Duration // loop-owned: current re-check period
@@ -67,6 +76,7 @@ func newShard(s *Server, idx int, el gnet.EventLoop) *Shard {
 		sh.leave(nil, prev)
 		return nil
 	})
+	sh.newPoll()
 	sh.lingerTask = gnet.RunnableFunc(func(context.Context) error {
 		prev := sh.enter(nil)
 		sh.recheckLinger()
@@ -130,10 +140,12 @@ func (s *Shard) finish() {
 		case len(s.pending) > 0:
 			s.flushPending()
 		case len(s.closing) > 0:
-			if !s.closeRequested() {
+			if !s.closeRequested() && len(s.detaching) == 0 {
 				s.depth--
 				return
 			}
+		case len(s.detaching) > 0:
+			s.detachHeld()
 		default:
 			s.depth--
 			return
@@ -172,6 +184,13 @@ func (s *Shard) closeRequested() bool {
 		if c.tls != nil && !c.tls.close(c.closeErr) {
 			continue // writing close_notify failed: gnet closed c
 		}
+		if c.gc == nil { // off its loop (pause.go)
+			if c.rstate == readDetached {
+				s.closeDetached(c)
+				did = true
+			} // re-attaching: reopen closes it once back
+			continue
+		}
 		if !c.forceClose && c.gc.OutboundBuffered() > 0 && !isSlowConsumer(c.closeErr) {
 			s.linger(c)
 			continue
@@ -200,6 +219,30 @@ func (s *Shard) closeAll(err error) {
 	for _, c := range s.conns {
 		c.Close(err)
 	}
+}
+
+// closed ends c (exactly once): it leaves the shard, its drain waiters
+// resume, and Handler.OnClose runs with the first Close reason, else err
+// (ErrServerStopped for a plain close while stopping).
+func (s *Shard) closed(c *Conn, err error) {
+	c.gone = true
+	c.closed.Store(true)
+	reason := c.closeErr
+	if reason == nil {
+		reason = err
+		if reason == nil && s.srv.stopping.Load() {
+			reason = ErrServerStopped
+		}
+	}
+	s.remove(c)
+	c.out, c.held, c.unsent = nil, nil, nil
+	if c.tls != nil {
+		c.tls.release() // stops a handshake goroutine
+	}
+	c.drainWait.wakeAll()
+	prev := s.enter(c)
+	s.srv.h.OnClose(c, reason)
+	s.leave(nil, prev)
 }
 
 // add registers a newly opened conn.

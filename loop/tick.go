@@ -26,6 +26,9 @@ func (s *Shard) tick() {
 	for _, c := range list {
 		if !c.gone && !c.closed.Load() {
 			h.OnTick(c, now)
+			if c.rstate == readHeld && c.socketQueued() == 0 {
+				s.detaching = append(s.detaching, c) // retry a detach gnet's output delayed
+			}
 		}
 	}
 	if s.deadlineC > 0 {
@@ -34,7 +37,7 @@ func (s *Shard) tick() {
 			if c.gone || c.closed.Load() {
 				continue
 			}
-			if c.gc.OutboundBuffered() == 0 {
+			if c.socketQueued() == 0 {
 				c.stallSince = 0
 				c.backlog.Store(0)
 				continue

@@ -17,6 +17,12 @@ import (
 // none (nats-server's default TLS timeout).
 const DefaultTLSTimeout = 2 * time.Second
 
+// handshakeInputCap bounds the ciphertext a conn may feed its bridge
+// before the handshake ends (a handshake needs a few KB; certificate
+// chains some more): beyond it the socket is paused until the handshake
+// ends, so a peer cannot make the server hold what it sends meanwhile.
+const handshakeInputCap = 64 << 10
+
 // ErrTLSStarted is the close reason of a conn on which StartTLS was
 // called a second time (a handler bug).
 var ErrTLSStarted = errors.New("loop: tls already started")
@@ -39,6 +45,7 @@ type tlsConn struct {
 	plain      []byte // carry: decrypted plaintext OnData did not consume yet
 	cipher     []byte // ciphertext of the current flush (reused)
 	raw        []byte // handshake flights, alerts, close_notify (reused)
+	fed        int    // ciphertext fed during the handshake (bounded by handshakeInputCap)
 	idlePlain  int    // consecutive reads that emptied a big carry
 	idleCipher int    // consecutive flushes using < 1/4 of a big cipher buffer
 }
@@ -96,7 +103,7 @@ func (c *Conn) StartTLS(cfg *tls.Config, client bool, timeout time.Duration, fir
 		t.plain, _ = t.b.Feed(first, t.plain) // queued for the handshake
 	}
 	t.b.StartTimeout(timeout)
-	if c.gc.InboundBuffered() > len(first) {
+	if c.gc != nil && c.gc.InboundBuffered() > len(first) {
 		// Bytes past first (or buffered while no read runs) may be
 		// ciphertext no read event will announce again.
 		c.Resume()
@@ -160,7 +167,8 @@ func (t *tlsConn) step() {
 			t.err = err
 		}
 		c.markPending() // what was held during the handshake, encrypted now
-		c.shard.read(c)
+		c.tlsHold = false
+		c.shard.unhold(c) // reads (and puts a socket paused for the handshake back)
 	default: // failed, or closed under us
 		t.done = true
 		err := st.Err
@@ -183,7 +191,7 @@ func (t *tlsConn) step() {
 func (t *tlsConn) writeRaw() bool {
 	t.raw = t.b.TakeOutput(t.raw[:0])
 	if len(t.raw) > 0 {
-		_, _ = t.c.gc.Write(t.raw) // gnet copies what the socket did not take
+		t.c.shard.writeSocket(t.c, t.raw) // copied where the socket did not take it
 		t.raw = t.raw[:0]
 	}
 	return !t.c.gone
@@ -198,8 +206,26 @@ func (s *Shard) readTLS(c *Conn, n int) {
 	t := c.tls
 	gc := c.gc
 	limit := max(maxOffer, c.need)
+	if len(c.held) > 0 { // ciphertext kept when c was taken off its loop
+		var ferr error
+		t.plain, ferr = t.b.Feed(c.held, t.plain)
+		c.held = nil
+		if ferr != nil && t.ready {
+			t.err = ferr
+		}
+	}
 	for n > 0 && len(t.plain) < limit && t.err == nil {
 		m := min(n, maxOffer)
+		if !t.ready {
+			if t.fed >= handshakeInputCap {
+				// The handshake has more than it can need: the rest stays
+				// in the kernel until it ends.
+				c.tlsHold = true
+				s.hold(c)
+				break
+			}
+			t.fed += m
+		}
 		ct, err := gc.Peek(m)
 		if err != nil {
 			break
@@ -231,7 +257,7 @@ func (s *Shard) readTLS(c *Conn, n int) {
 		if consumed > 0 {
 			t.plain = t.plain[:copy(t.plain, t.plain[consumed:])]
 		}
-		if t.err == nil && !c.closed.Load() {
+		if t.err == nil && !c.closed.Load() && c.rstate == readOn {
 			left := gc.InboundBuffered()
 			if consumed == len(data) && len(t.plain) > 0 ||
 				left > 0 && (consumed > 0 || c.need > len(t.plain)) {
@@ -281,13 +307,12 @@ func (s *Shard) flushTLS(c *Conn) bool {
 	if len(out) == 0 && !t.b.HasOutput() {
 		return true
 	}
-	gc := c.gc
-	if gc.OutboundBuffered() == 0 {
+	if c.socketQueued() == 0 {
 		c.stallSince = 0 // the socket caught up since we last looked
 	}
 	ct, err := t.b.Encrypt(t.cipher[:0], out)
 	if len(ct) > 0 {
-		_, _ = gc.Write(ct)
+		s.writeSocket(c, ct)
 		if c.gone {
 			return false // the write failed and gnet closed c (OnClose has run)
 		}
@@ -330,7 +355,7 @@ func (t *tlsConn) close(reason error) bool {
 	if t.ready && t.err == nil && !isSlowConsumer(reason) {
 		t.raw = t.b.Close(t.raw[:0])
 		if len(t.raw) > 0 {
-			_, _ = c.gc.Write(t.raw)
+			c.shard.writeSocket(c, t.raw)
 		}
 		t.raw = t.raw[:0]
 		return !c.gone

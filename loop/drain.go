@@ -1,0 +1,186 @@
+package loop
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/panjf2000/gnet/v2"
+)
+
+// drainPoll is how often a shard re-checks the conns that others wait on.
+// gnet writes a conn's queued output on its own (EPOLLOUT) without telling
+// us, so a wait ends at the next flush of the conn or at this poll.
+const drainPoll = 250 * time.Microsecond
+
+// drainWaiters are the conns waiting for one conn's output to drain.
+type drainWaiters struct {
+	waiting atomic.Bool // len(list) > 0; read by the owner's flush
+	mu      sync.Mutex
+	list    []drainWaiter // guarded by mu
+	watched bool          // the owner is on its shard's watch list; guarded by mu
+}
+
+type drainWaiter struct {
+	w   *Conn
+	gen uint64 // w.waitGen when it started waiting
+	low int    // resume w once the owner's Pending is at most this
+}
+
+// Pending is the output committed for c and not yet taken by its socket:
+// frames other loops committed and c's loop has not drained yet, what
+// was left queued at c's last flush (gnet's buffer), and, when s is c's
+// shard, what is staged now. s must be the running shard; c may be any
+// conn. Approximate for conns of other shards (updated at their flushes
+// and polls), exact enough to bound memory.
+func (s *Shard) Pending(c *Conn) int {
+	n := int(c.inflight.Load() + c.backlog.Load())
+	if c.shard == s {
+		n += len(c.out)
+	}
+	return n
+}
+
+// WaitDrain pauses w (a conn of s, the running shard) until dst's Pending
+// is at most low, dst is closed, or timeout has passed, whichever comes
+// first; then w resumes as with Resume. WaitExpired tells, once resumed,
+// whether the timeout ended the wait. Waits do not stack: a Resume or a
+// new WaitDrain ends the previous one.
+func (s *Shard) WaitDrain(w, dst *Conn, low int, timeout time.Duration) {
+	if w.gone || w.shard != s {
+		return
+	}
+	w.Pause()
+	w.waitGen++
+	gen := w.waitGen
+	w.waitOver = false
+	dw := &dst.drainWait
+	dw.mu.Lock()
+	dw.list = append(dw.list, drainWaiter{w: w, gen: gen, low: low})
+	dw.waiting.Store(true)
+	watch := !dw.watched
+	dw.watched = true
+	dw.mu.Unlock()
+	if watch {
+		dst.shard.watch(dst) // its poll also wakes the waiters of a closed dst
+	}
+	time.AfterFunc(timeout, func() { w.endWait(gen, true) })
+}
+
+// WaitExpired reports whether c's last drain wait ended by its timeout,
+// and forgets it. c's loop only.
+func (c *Conn) WaitExpired() bool {
+	over := c.waitOver
+	c.waitOver = false
+	return over
+}
+
+// endWait resumes w if it still waits in wait gen. Any goroutine.
+func (w *Conn) endWait(gen uint64, timedOut bool) {
+	if w.closed.Load() {
+		return
+	}
+	_ = w.shard.Execute(func() {
+		if w.gone || w.waitGen != gen {
+			return
+		}
+		w.waitGen++
+		w.waitOver = timedOut
+		w.shard.resume(w)
+	})
+}
+
+// wake resumes the waiters whose low mark pending has reached (all of
+// them when all is set) and reports whether any still wait.
+func (dw *drainWaiters) wake(pending int, all bool) bool {
+	dw.mu.Lock()
+	keep := dw.list[:0]
+	var woken []drainWaiter
+	for _, x := range dw.list {
+		if all || pending <= x.low {
+			woken = append(woken, x)
+		} else {
+			keep = append(keep, x)
+		}
+	}
+	clear(dw.list[len(keep):])
+	dw.list = keep
+	left := len(keep) > 0
+	dw.waiting.Store(left)
+	if !left {
+		dw.watched = false
+	}
+	dw.mu.Unlock()
+	for _, x := range woken {
+		x.w.endWait(x.gen, false)
+	}
+	return left
+}
+
+// wakeAll resumes every waiter (the owner closed).
+func (dw *drainWaiters) wakeAll() { dw.wake(0, true) }
+
+// checkDrained wakes c's waiters that its Pending allows. c's loop.
+func (s *Shard) checkDrained(c *Conn) bool {
+	if c.closed.Load() {
+		c.drainWait.wakeAll()
+		return false
+	}
+	q := c.socketQueued()
+	c.backlog.Store(int64(q))
+	return c.drainWait.wake(int(c.inflight.Load())+len(c.out)+q, false)
+}
+
+// watch puts c on the shard's watch list (any goroutine): the poll
+// re-checks it until nobody waits on it.
+func (s *Shard) watch(c *Conn) {
+	s.watchMu.Lock()
+	s.watchNew = append(s.watchNew, c)
+	s.watchMu.Unlock()
+	s.armPoll()
+}
+
+func (s *Shard) armPoll() {
+	if !s.pollArmed.Swap(true) {
+		s.pollTimer.Reset(drainPoll)
+	}
+}
+
+// poll runs on the loop: every watched conn is re-checked; the poll
+// re-arms while any is still waited on.
+func (s *Shard) poll() {
+	s.pollArmed.Store(false)
+	s.watchMu.Lock()
+	s.watching = append(s.watching, s.watchNew...)
+	clear(s.watchNew)
+	s.watchNew = s.watchNew[:0]
+	s.watchMu.Unlock()
+	keep := s.watching[:0]
+	for _, c := range s.watching {
+		if s.checkDrained(c) {
+			keep = append(keep, c)
+		}
+	}
+	clear(s.watching[len(keep):])
+	s.watching = keep
+	if len(keep) > 0 {
+		s.armPoll()
+	}
+}
+
+// newPoll prepares the shard's drain poll (timer and task).
+func (s *Shard) newPoll() {
+	task := func(context.Context) error {
+		prev := s.enter(nil)
+		s.poll()
+		s.leave(nil, prev)
+		return nil
+	}
+	s.pollTimer = time.AfterFunc(time.Hour, func() {
+		if err := s.el.Execute(context.Background(), gnet.RunnableFunc(task)); err != nil {
+			s.pollArmed.Store(false) // engine stopping
+		}
+	})
+	s.pollTimer.Stop()
+}
