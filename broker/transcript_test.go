@@ -1,11 +1,14 @@
 package broker
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,12 +18,30 @@ import (
 
 // A transcript is a protocol exchange: what a raw client sends, what the
 // server must answer, line by line. The same transcripts run against
-// natsloop and, when it is installed, the reference nats-server, so they are
-// known to test the real behaviour.
+// natsloop and the reference nats-server (2.15.2, the one to follow; also
+// Debian's 2.9.10 when $NATSLOOP_REFERENCE_2_9 names it), so they are known
+// to test the real behaviour.
 type transcript struct {
 	name   string
 	config string // server config file text (besides host/port)
-	steps  []step
+	// steps are the behaviour of the reference to follow (2.15.2).
+	steps []step
+	// before212, when set, replaces steps for a reference older than 2.12
+	// (Debian's 2.9.10), which behaves differently here.
+	before212 []step
+	// natsloopLacks names the behaviour of steps that natsloop does not
+	// implement yet: natsloop skips the transcript when it is held to
+	// steps (the reference is 2.12 or later, or there is none).
+	natsloopLacks string
+}
+
+// stepsFor returns the steps a server must follow when the reference in
+// use is version v, and whether they are the pre-2.12 ones.
+func (tc transcript) stepsFor(v serverVersion) (steps []step, old bool) {
+	if tc.before212 != nil && !v.atLeast(2, 12) {
+		return tc.before212, true
+	}
+	return tc.steps, false
 }
 
 // step sends text (may be empty), then expects each line in order. A line
@@ -73,10 +94,14 @@ var transcripts = []transcript{
 	{name: "stale connection", config: "ping_interval: \"100ms\"\nping_max: 2\n", steps: []step{
 		{"CONNECT {\"verbose\":false}\r\n", []string{"PING", "PING", "-ERR 'Stale Connection'", "<closed>"}},
 	}},
+	// Since 2.12 (nats-server PR #5250) the 503 carries the request's
+	// subject in a Nats-Subject header: header length 32+len(subject),
+	// no payload. Before, the header was the status line alone (16 16).
 	{name: "no responders status", steps: []step{
-		{"CONNECT {\"verbose\":false,\"headers\":true,\"no_responders\":true,\"protocol\":1}\r\nSUB _INBOX.> 9\r\nPUB foo _INBOX.x 2\r\nhi\r\nPING\r\n",
-			[]string{"HMSG _INBOX.x 9 *", "NATS/1.0 503", "*", "*", "PONG"}},
-	}},
+		{noRespondersSend, []string{"HMSG _INBOX.x 9 35 35", "NATS/1.0 503", "Nats-Subject: foo", "", "", "PONG"}},
+	}, before212: []step{
+		{noRespondersSend, []string{"HMSG _INBOX.x 9 16 16", "NATS/1.0 503", "", "", "PONG"}},
+	}, natsloopLacks: "the Nats-Subject header in the no-responders 503 status"},
 	{name: "auto unsubscribe", steps: []step{
 		{"CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nUNSUB 1 2\r\nPUB foo 1\r\na\r\nPUB foo 1\r\nb\r\nPUB foo 1\r\nc\r\nPING\r\n",
 			[]string{"MSG foo 1 1", "a", "MSG foo 1 1", "b", "PONG"}},
@@ -112,6 +137,11 @@ var transcripts = []transcript{
 	}},
 }
 
+// noRespondersSend requests on foo, which nobody serves, with the reply
+// subject's subscription in place.
+const noRespondersSend = "CONNECT {\"verbose\":false,\"headers\":true,\"no_responders\":true,\"protocol\":1}\r\n" +
+	"SUB _INBOX.> 9\r\nPUB foo _INBOX.x 2\r\nhi\r\nPING\r\n"
+
 // authConfig: alice may do anything; bob may publish to foo.> except
 // foo.secret and subscribe to foo.> except with queue q.
 const authConfig = `authorization {
@@ -129,11 +159,22 @@ const authConfig = `authorization {
 // after its INFO.
 const maxConnsConfig = "max_connections: 1\n"
 
+// TestTranscripts holds natsloop to the behaviour of the reference in use
+// (the one TestTranscriptsAgainstReference checks), or to the reference to
+// follow when none is installed.
 func TestTranscripts(t *testing.T) {
+	target := targetVersion
+	if ref, ok := findReference(t); ok {
+		target = ref.version
+	}
 	for _, tc := range transcripts {
 		t.Run(tc.name, func(t *testing.T) {
+			steps, old := tc.stepsFor(target)
+			if !old && tc.natsloopLacks != "" {
+				t.Skipf("natsloop lacks %s (nats-server 2.12+, reference v%s)", tc.natsloopLacks, target)
+			}
 			addr := startNatsloopWithConfig(t, tc.config)
-			runTranscript(t, addr, tc)
+			runTranscript(t, addr, tc.name, steps)
 		})
 	}
 }
@@ -144,21 +185,31 @@ func TestTranscriptMaxConnections(t *testing.T) {
 }
 
 // TestTranscriptsAgainstReference runs the same transcripts against the
-// reference nats-server, when one is installed.
+// reference nats-server and, when $NATSLOOP_REFERENCE_2_9 names another
+// binary, against that one too, each held to the steps of its version.
+// Without a reference it skips, or fails under CI.
 func TestTranscriptsAgainstReference(t *testing.T) {
-	bin := referenceServer()
-	if bin == "" {
-		t.Skip("no reference nats-server installed (apt-get install nats-server)")
+	refs := []reference{requireReference(t)}
+	if p := os.Getenv("NATSLOOP_REFERENCE_2_9"); p != "" && p != refs[0].path {
+		refs = append(refs, reference{path: p, version: referenceVersion(t, p)})
+	} else if p == "" {
+		t.Log("$NATSLOOP_REFERENCE_2_9 not set: transcripts run against one reference")
 	}
-	for _, tc := range transcripts {
-		t.Run(tc.name, func(t *testing.T) {
-			addr := startReference(t, bin, tc.config)
-			runTranscript(t, addr, tc)
+	for _, ref := range refs {
+		t.Run("v"+ref.version.String(), func(t *testing.T) {
+			t.Logf("reference %s: v%s", ref.path, ref.version)
+			for _, tc := range transcripts {
+				t.Run(tc.name, func(t *testing.T) {
+					steps, _ := tc.stepsFor(ref.version)
+					addr := startReference(t, ref.path, tc.config)
+					runTranscript(t, addr, tc.name, steps)
+				})
+			}
+			t.Run("max connections", func(t *testing.T) {
+				checkMaxConns(t, startReference(t, ref.path, maxConnsConfig))
+			})
 		})
 	}
-	t.Run("max connections", func(t *testing.T) {
-		checkMaxConns(t, startReference(t, bin, maxConnsConfig))
-	})
 }
 
 func checkMaxConns(t *testing.T, addr string) {
@@ -185,9 +236,9 @@ func checkMaxConns(t *testing.T, addr string) {
 	first.expect("PONG")
 }
 
-func runTranscript(t *testing.T, addr string, tc transcript) {
+func runTranscript(t *testing.T, addr, name string, steps []step) {
 	rc := dialRaw(t, addr)
-	for _, st := range tc.steps {
+	for _, st := range steps {
 		if st.send != "" {
 			rc.send(st.send)
 		}
@@ -197,7 +248,7 @@ func runTranscript(t *testing.T, addr string, tc transcript) {
 				got = rc.readLine()
 			}
 			if !lineMatches(got, want) {
-				t.Fatalf("%s: got %q, want %q", tc.name, got, want)
+				t.Fatalf("%s: got %q, want %q", name, got, want)
 			}
 		}
 	}
@@ -237,19 +288,82 @@ func startNatsloopWithConfig(t *testing.T, text string) string {
 	return s.Addr().String()
 }
 
-// referenceServer finds a nats-server binary: $NATSLOOP_REFERENCE, PATH,
-// or Debian's location.
-func referenceServer() string {
+// targetVersion is the reference natsloop follows.
+var targetVersion = serverVersion{2, 15, 2}
+
+// serverVersion is a nats-server release as --version reports it.
+type serverVersion struct{ major, minor, patch int }
+
+func (v serverVersion) String() string { return fmt.Sprintf("%d.%d.%d", v.major, v.minor, v.patch) }
+
+// atLeast reports whether v is major.minor or later.
+func (v serverVersion) atLeast(major, minor int) bool {
+	return v.major > major || v.major == major && v.minor >= minor
+}
+
+// reference is a nats-server binary and its version.
+type reference struct {
+	path    string
+	version serverVersion
+}
+
+// findReference finds the reference nats-server: $NATSLOOP_REFERENCE,
+// "nats-server" on PATH, or Debian's /usr/sbin/nats-server, and asks it
+// its version. ok is false when there is none; a binary that
+// $NATSLOOP_REFERENCE names but is not there, or that reports no version,
+// fails t.
+func findReference(t testing.TB) (ref reference, ok bool) {
+	t.Helper()
 	if p := os.Getenv("NATSLOOP_REFERENCE"); p != "" {
-		return p
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("$NATSLOOP_REFERENCE: %v", err)
+		}
+		return reference{path: p, version: referenceVersion(t, p)}, true
 	}
-	if p, err := exec.LookPath("nats-server"); err == nil {
-		return p
+	p, err := exec.LookPath("nats-server")
+	if err != nil {
+		if _, err := os.Stat("/usr/sbin/nats-server"); err != nil {
+			return reference{}, false
+		}
+		p = "/usr/sbin/nats-server"
 	}
-	if _, err := os.Stat("/usr/sbin/nats-server"); err == nil {
-		return "/usr/sbin/nats-server"
+	return reference{path: p, version: referenceVersion(t, p)}, true
+}
+
+// requireReference is findReference for tests that need a reference: they
+// skip without one, except under CI (CI=true), where .ci/run installs the
+// references and a missing one fails the test.
+func requireReference(t testing.TB) reference {
+	t.Helper()
+	ref, ok := findReference(t)
+	if !ok {
+		const msg = "no reference nats-server ($NATSLOOP_REFERENCE, nats-server on PATH, /usr/sbin/nats-server)"
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatal(msg + " under CI: .ci/run should have installed it")
+		}
+		t.Skip(msg + ": go install github.com/nats-io/nats-server/v2@v" + targetVersion.String())
 	}
-	return ""
+	return ref
+}
+
+// versionRE finds the version in "nats-server: v2.15.2".
+var versionRE = regexp.MustCompile(`v(\d+)\.(\d+)\.(\d+)`)
+
+// referenceVersion runs bin --version.
+func referenceVersion(t testing.TB, bin string) serverVersion {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, "--version").CombinedOutput()
+	m := versionRE.FindSubmatch(out)
+	if err != nil || m == nil {
+		t.Fatalf("%s --version: %v %q", bin, err, out)
+	}
+	var v [3]int
+	for i := range v {
+		v[i], _ = strconv.Atoi(string(m[i+1]))
+	}
+	return serverVersion{v[0], v[1], v[2]}
 }
 
 // startReference runs the reference server with the config on a free port.
