@@ -44,6 +44,7 @@ func (c *client) authenticate(cn *proto.Connect) {
 		return
 	}
 	c.parked = true
+	c.conn.Pause() // nothing past the CONNECT is read until the check ends
 }
 
 // authDone applies an authentication result on the connection's loop.

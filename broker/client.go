@@ -41,8 +41,8 @@ type client struct {
 	mapBuf     []byte      // scratch for subjects mapped across accounts
 	user       string      // authenticated user
 	perms      *auth.Perms // nil: everything allowed; immutable after auth
-	stalled    bool        // a delivery found a consumer falling behind
-	stallEnd   time.Time   // reading resumes then (zero: not stalled)
+	waitOn     *client     // a consumer above the high-water mark (flow.go)
+	stallFree  int         // input bytes to process without stalling (flow.go)
 	rng        uint64      // xorshift state for queue member choice
 
 	mu   sync.Mutex               // guards subs
@@ -152,12 +152,7 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 	if c.tlsWaiting {
 		return c.tlsData(data)
 	}
-	if !c.stallEnd.IsZero() {
-		if time.Now().Before(c.stallEnd) {
-			return 0 // stalled: leave the bytes buffered (Resume follows)
-		}
-		c.stallEnd = time.Time{}
-	}
+	c.afterWait()
 	consumed := 0
 	for len(data) > 0 && !c.conn.Closed() {
 		n, op, err := c.parser.Next(data)
@@ -171,11 +166,10 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 			break
 		}
 		c.processOp(op)
-		if c.parked {
-			return consumed
+		if c.stallFree > 0 {
+			c.stallFree -= n
 		}
-		if c.stalled {
-			c.stall()
+		if c.parked || c.waitForConsumer() {
 			return consumed
 		}
 	}

@@ -1,8 +1,6 @@
 package broker
 
 import (
-	"time"
-
 	"natsloop/internal/subject"
 	"natsloop/loop"
 	"natsloop/proto"
@@ -101,9 +99,7 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 		*buf = proto.AppendMsg(*buf, subj, sub.sid, reply, payload)
 	}
 	sh.Commit(dst.conn)
-	if dst != c && (dst.conn.Backlog() > c.srv.stallAt || sh.Queued(dst.conn) > inboxStall) {
-		c.stalled = true
-	}
+	c.overHigh(dst)
 	dst.outMsgs.Add(1)
 	dst.outBytes.Add(int64(len(payload)))
 	if len(reply) > 0 && dst.replies != nil {
@@ -130,25 +126,4 @@ func (c *client) sendNoResponders(reply []byte) {
 		*out = proto.AppendHMsg(*out, reply, sub.sid, nil, len(noRespHeader), []byte(noRespHeader))
 		return
 	}
-}
-
-// stallDelay is how long a publisher stops reading when one of its
-// consumers falls behind: long enough for a healthy consumer to drain a
-// few megabytes on loopback, short enough not to matter otherwise.
-const stallDelay = 2 * time.Millisecond
-
-// inboxStall is how many bytes a publisher may have queued for another
-// loop, not yet drained there, before it pauses: without it a fast
-// publisher outruns a busy destination loop and the queues (and copies)
-// grow without bound.
-const inboxStall = 4 << 20
-
-// stall pauses reading from a publisher whose deliveries found a consumer
-// with more than 3/4 of max_pending queued, as nats-server stalls fast
-// producers: TCP pushes back on the publisher while the consumer drains.
-// A consumer that does not drain still exceeds max_pending and is closed.
-func (c *client) stall() {
-	c.stalled = false
-	c.stallEnd = time.Now().Add(stallDelay)
-	time.AfterFunc(stallDelay, c.conn.Resume)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"runtime"
 	"sync"
@@ -45,9 +44,7 @@ type Server struct {
 	auth     *auth.Auth          // compiled authorization; immutable after New
 	tls      *serverTLS          // nil without client TLS; immutable after New
 
-	// stallAt is the consumer backlog (bytes) beyond which publishers
-	// feeding it pause briefly; immutable after New.
-	stallAt int
+	flow flowLimits // flow-control marks (flow.go); immutable after New
 
 	cidSeq     atomic.Uint64
 	numClients atomic.Int64
@@ -146,10 +143,7 @@ func New(opts *config.Options, log logging.Logger) (*Server, error) {
 		a.Close()
 		return nil, err
 	}
-	s.stallAt = math.MaxInt
-	if opts.MaxPending > 0 {
-		s.stallAt = int(opts.MaxPending / 4 * 3)
-	}
+	s.flow = newFlowLimits(opts.MaxPending)
 	s.handler = connHandler{s: s}
 	return s, nil
 }
