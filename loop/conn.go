@@ -38,6 +38,7 @@ type Conn struct {
 
 	// Owned by c's loop:
 	out        []byte   // staging buffer, flushed by the write path
+	drained    int      // bytes of cross-loop frames in out, still counted in inflight
 	pending    bool     // c is in shard.pending
 	gone       bool     // OnClose has run
 	closeErr   error    // first Close reason (sticky)
@@ -149,6 +150,18 @@ func (c *Conn) Resume() {
 	_ = c.shard.Execute(func() {
 		if !c.gone {
 			c.shard.resume(c)
+		}
+	})
+}
+
+// continueRead offers c's buffered input again after the current
+// callback (gnet raises no event for bytes it already holds). Unlike
+// Resume it does not end a Pause: a pause that comes before it runs wins.
+func (c *Conn) continueRead() {
+	_ = c.shard.Execute(func() {
+		if !c.gone && !c.closed.Load() && c.rstate == readOn {
+			c.need = 0
+			c.shard.read(c)
 		}
 	})
 }

@@ -44,6 +44,12 @@ func (s *Shard) flush(c *Conn) {
 	}
 	ob := c.socketQueued()
 	c.backlog.Store(int64(ob))
+	if c.drained > 0 && len(c.out) == 0 {
+		// Drained frames count as inflight until written (producers on
+		// other loops read inflight + backlog): now backlog has them.
+		c.inflight.Add(int64(-c.drained))
+		c.drained = 0
+	}
 	if c.drainWait.waiting.Load() {
 		s.checkDrained(c)
 	}

@@ -151,25 +151,16 @@ func (s *Shard) drain() {
 		in.mu.Unlock()
 		b := &s.drainBuf
 		start := 0
-		var run *Conn // frames of one conn in a row: one inflight update
-		runBytes := 0
 		for _, f := range b.frames {
 			c := f.c
-			if c != run {
-				if run != nil {
-					run.inflight.Add(int64(-runBytes))
-				}
-				run, runBytes = c, 0
-			}
-			runBytes += f.end - start
-			if !c.closed.Load() {
+			if c.closed.Load() {
+				c.inflight.Add(int64(start - f.end)) // dropped
+			} else {
 				c.out = append(c.out, b.buf[start:f.end]...)
+				c.drained += f.end - start // leaves inflight at the flush
 				c.markPending()
 			}
 			start = f.end
-		}
-		if run != nil {
-			run.inflight.Add(int64(-runBytes))
 		}
 		b.reset()
 	}

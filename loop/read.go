@@ -70,7 +70,7 @@ func (s *Shard) read(c *Conn) {
 	}
 	_, _ = gc.Discard(consumed)
 	if consumed == m && m < n && !c.closed.Load() && c.rstate == readOn {
-		c.Resume()
+		c.continueRead()
 	}
 }
 

@@ -106,7 +106,7 @@ func (c *Conn) StartTLS(cfg *tls.Config, client bool, timeout time.Duration, fir
 	if c.gc != nil && c.gc.InboundBuffered() > len(first) {
 		// Bytes past first (or buffered while no read runs) may be
 		// ciphertext no read event will announce again.
-		c.Resume()
+		c.continueRead()
 	}
 }
 
@@ -261,7 +261,7 @@ func (s *Shard) readTLS(c *Conn, n int) {
 			left := gc.InboundBuffered()
 			if consumed == len(data) && len(t.plain) > 0 ||
 				left > 0 && (consumed > 0 || c.need > len(t.plain)) {
-				c.Resume()
+				c.continueRead()
 			}
 		}
 	}
