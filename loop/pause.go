@@ -8,7 +8,7 @@ import (
 	"os"
 
 	"github.com/panjf2000/gnet/v2"
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 // readState is where a conn's socket stands with respect to its loop's
@@ -328,11 +328,11 @@ func (s *Shard) writeSocket(c *Conn, b []byte) {
 func writeFD(fd int, b []byte) (int, error) {
 	done := 0
 	for done < len(b) {
-		n, err := unix.Write(fd, b[done:])
+		n, err := syscall.Write(fd, b[done:])
 		switch {
-		case err == unix.EINTR:
+		case err == syscall.EINTR:
 			continue
-		case err == unix.EAGAIN:
+		case err == syscall.EAGAIN:
 			return done, nil
 		case err != nil:
 			return done, err
@@ -355,7 +355,7 @@ func (c *Conn) socketQueued() int {
 // ours to close, and OnClose runs here.
 func (s *Shard) closeDetached(c *Conn) {
 	if c.fd >= 0 {
-		_ = unix.Close(c.fd)
+		_ = syscall.Close(c.fd)
 		c.fd = -1
 	}
 	s.closed(c, nil)
