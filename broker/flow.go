@@ -17,7 +17,7 @@ import (
 const (
 	// maxHighWater caps the high-water mark: the kernel's socket buffers
 	// already hold a few MB per consumer, so more buys no throughput.
-	maxHighWater = 2 << 20
+	maxHighWater = 512 << 10
 	// stallWait bounds one wait of a publisher (nats-server stalls a
 	// producer for 2 to 5 ms at a time, at most 10 ms per read).
 	stallWait = 10 * time.Millisecond

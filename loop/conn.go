@@ -38,7 +38,10 @@ type Conn struct {
 
 	// Owned by c's loop:
 	out        []byte   // staging buffer, flushed by the write path
-	drained    int      // bytes of cross-loop frames in out, still counted in inflight
+	drained    int      // bytes of cross-loop frames delivered (staged or written), still counted in inflight
+	iov        [][]byte // this drain's runs for c, into the batch being drained
+	iovStart   int      // start in the batch of the last run in iov
+	iovEnd     int      // end in the batch of the last run in iov
 	pending    bool     // c is in shard.pending
 	gone       bool     // OnClose has run
 	closeErr   error    // first Close reason (sticky)

@@ -150,18 +150,84 @@ func (s *Shard) drain() {
 		in.queued.Store(0)
 		in.mu.Unlock()
 		b := &s.drainBuf
-		start := 0
-		for _, f := range b.frames {
-			c := f.c
-			if c.closed.Load() {
-				c.inflight.Add(int64(start - f.end)) // dropped
-			} else {
-				c.out = append(c.out, b.buf[start:f.end]...)
-				c.drained += f.end - start // leaves inflight at the flush
-				c.markPending()
-			}
-			start = f.end
-		}
+		s.deliverBatch(b)
 		b.reset()
 	}
 }
+
+// deliverBatch hands every conn its frames of b (one source's batch, in
+// commit order). A conn's frames that lie next to each other in b.buf are
+// joined. A plaintext conn on its loop with nothing staged gets them
+// written straight from b (gnet copies only what the socket does not
+// take): a payload is then copied once, into the source's outbox, between
+// the publisher's socket and the consumer's. Others (TLS, off the loop,
+// output staged, or many small scattered frames) get them appended to
+// their staging buffer. Either way they stay counted in inflight until
+// the conn's flush.
+func (s *Shard) deliverBatch(b *batch) {
+	start := 0
+	for _, f := range b.frames {
+		c := f.c
+		if c.closed.Load() {
+			c.inflight.Add(int64(start - f.end)) // dropped
+			start = f.end
+			continue
+		}
+		if n := len(c.iov); n > 0 && c.iovEnd == start {
+			c.iov[n-1] = b.buf[c.iovStart:f.end]
+		} else {
+			if n == 0 {
+				s.touched = append(s.touched, c)
+			}
+			c.iov = append(c.iov, b.buf[start:f.end])
+			c.iovStart = start
+		}
+		c.iovEnd = f.end
+		c.drained += f.end - start
+		start = f.end
+	}
+	for i, c := range s.touched {
+		s.touched[i] = nil
+		s.deliverIov(c)
+		clear(c.iov)
+		c.iov = c.iov[:0]
+	}
+	s.touched = s.touched[:0]
+}
+
+// straightMin is the average run length from which scattered runs are
+// written with one writev rather than copied into the staging buffer.
+const straightMin = 1024
+
+// deliverIov writes or stages the runs gathered in c.iov.
+func (s *Shard) deliverIov(c *Conn) {
+	c.markPending()
+	total := 0
+	for _, b := range c.iov {
+		total += len(b)
+	}
+	straight := c.tls == nil && c.gc != nil && !c.gone && len(c.out) == 0 &&
+		(len(c.iov) == 1 || total >= straightMin*len(c.iov))
+	if !straight {
+		for _, b := range c.iov {
+			c.out = append(c.out, b...)
+		}
+		return
+	}
+	if c.gc.OutboundBuffered() == 0 {
+		c.stallSince = 0 // the socket caught up since we last looked
+	}
+	if len(c.iov) == 1 {
+		_, _ = c.gc.Write(c.iov[0]) // a failure closes c (OnClose) at once
+		return
+	}
+	for iov := c.iov; len(iov) > 0 && !c.gone; {
+		n := min(len(iov), maxIovecs)
+		_, _ = c.gc.Writev(iov[:n])
+		iov = iov[n:]
+	}
+}
+
+// maxIovecs is the most slices one writev may take (IOV_MAX on Linux):
+// gnet fails and closes the conn beyond it.
+const maxIovecs = 1024

@@ -32,6 +32,7 @@ type Shard struct {
 	outboxes  []*outbox // by destination shard index; lazily created
 	dirty     []int     // indices of outboxes holding frames
 	drainBuf  batch     // batch being drained (swapped with an inbox)
+	touched   []*Conn   // conns with runs of the batch being drained
 	deadlineC int64     // write deadline in ns; <= 0 disabled
 
 	// Written by other loops (guarded per inbox) and by this loop:
