@@ -44,12 +44,14 @@ type outbox struct {
 
 // inbox is the (source -> destination) queue, written by the source loop
 // at the end of its callbacks and emptied by the destination's drain task.
-// Batches move by swapping buffers, so nothing is allocated per frame in
-// steady state.
+// Batches move whole: the source appends its outbox batch to q and takes
+// an empty one from free; the drain takes q and gives the drained batches
+// back to free. Nothing is copied or allocated per frame in steady state.
 type inbox struct {
 	mu     sync.Mutex
-	b      batch        // guarded by mu
-	queued atomic.Int64 // len(b.buf): set at handoff, zeroed at drain; read anywhere
+	q      []batch      // guarded by mu: handed off, not drained yet
+	free   []batch      // guarded by mu: drained, empty, capacity kept
+	queued atomic.Int64 // bytes in q; read anywhere
 }
 
 // Begin returns the buffer to which the caller appends ONE frame for dst,
@@ -113,18 +115,15 @@ func (s *Shard) handoff() {
 		dst := ob.dst
 		in := &dst.inboxes[s.idx]
 		in.mu.Lock()
-		if len(in.b.frames) == 0 {
-			in.b, ob.b = ob.b, in.b
-		} else {
-			base := len(in.b.buf)
-			in.b.buf = append(in.b.buf, ob.b.buf...)
-			for _, f := range ob.b.frames {
-				in.b.frames = append(in.b.frames, frame{c: f.c, end: base + f.end})
-			}
+		in.q = append(in.q, ob.b)
+		ob.b = batch{}
+		if n := len(in.free); n > 0 {
+			ob.b = in.free[n-1]
+			in.free[n-1] = batch{}
+			in.free = in.free[:n-1]
 		}
-		in.queued.Store(int64(len(in.b.buf)))
+		in.queued.Add(int64(in.q[len(in.q)-1].last()))
 		in.mu.Unlock()
-		ob.b.reset()
 		if !dst.drainScheduled.Swap(true) {
 			if err := dst.el.Execute(context.Background(), dst.drainTask); err != nil {
 				dst.drainScheduled.Store(false) // engine shutting down
@@ -142,16 +141,22 @@ func (s *Shard) drain() {
 	for i := range s.inboxes {
 		in := &s.inboxes[i]
 		in.mu.Lock()
-		if len(in.b.frames) == 0 {
+		if len(in.q) == 0 {
 			in.mu.Unlock()
 			continue
 		}
-		in.b, s.drainBuf = s.drainBuf, in.b
+		in.q, s.drainQ = s.drainQ[:0], in.q
 		in.queued.Store(0)
 		in.mu.Unlock()
-		b := &s.drainBuf
-		s.deliverBatch(b)
-		b.reset()
+		for j := range s.drainQ {
+			s.deliverBatch(&s.drainQ[j])
+			s.drainQ[j].reset()
+		}
+		in.mu.Lock()
+		in.free = append(in.free, s.drainQ...)
+		in.mu.Unlock()
+		clear(s.drainQ)
+		s.drainQ = s.drainQ[:0]
 	}
 }
 

@@ -31,7 +31,7 @@ type Shard struct {
 	current   *Conn     // conn of the running OnOpen/OnTraffic (closed by Action)
 	outboxes  []*outbox // by destination shard index; lazily created
 	dirty     []int     // indices of outboxes holding frames
-	drainBuf  batch     // batch being drained (swapped with an inbox)
+	drainQ    []batch   // batches being drained (swapped with an inbox's q)
 	touched   []*Conn   // conns with runs of the batch being drained
 	deadlineC int64     // write deadline in ns; <= 0 disabled
 
