@@ -6,8 +6,9 @@ import (
 	"natsloop/proto"
 )
 
-// noRespHeader is the header block of a no-responders status message.
-const noRespHeader = "NATS/1.0 503\r\n\r\n"
+// noRespStatus starts the header block of a no-responders status message;
+// since nats-server 2.12 a Nats-Subject header names the request's subject.
+const noRespStatus = "NATS/1.0 503\r\nNats-Subject: "
 
 // processPub delivers one PUB or HPUB. It is the hot path: no allocation,
 // no lock besides the index's own read path.
@@ -33,7 +34,7 @@ func (c *client) processPub(op *proto.Op) {
 		delivered = c.deliverImports(op) || delivered
 	}
 	if !delivered && c.noResp && len(op.Reply) > 0 {
-		c.sendNoResponders(op.Reply)
+		c.sendNoResponders(op.Subject, op.Reply)
 	}
 }
 
@@ -113,7 +114,7 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 
 // sendNoResponders answers a request nobody received with a 503 status
 // message on the publisher's own subscription that matches the reply.
-func (c *client) sendNoResponders(reply []byte) {
+func (c *client) sendNoResponders(subj, reply []byte) {
 	r := c.acc.sl.Match(reply)
 	if r == nil {
 		return
@@ -122,8 +123,10 @@ func (c *client) sendNoResponders(reply []byte) {
 		if sub.client != c || sub.closed.Load() {
 			continue
 		}
+		hdr := append(append(append(c.mapBuf[:0], noRespStatus...), subj...), "\r\n\r\n"...)
+		c.mapBuf = hdr[:0]
 		out := c.conn.Out()
-		*out = proto.AppendHMsg(*out, reply, sub.sid, nil, len(noRespHeader), []byte(noRespHeader))
+		*out = proto.AppendHMsg(*out, reply, sub.sid, nil, len(hdr), hdr)
 		return
 	}
 }

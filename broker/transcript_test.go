@@ -29,10 +29,6 @@ type transcript struct {
 	// before212, when set, replaces steps for a reference older than 2.12
 	// (Debian's 2.9.10), which behaves differently here.
 	before212 []step
-	// natsloopLacks names the behaviour of steps that natsloop does not
-	// implement yet: natsloop skips the transcript when it is held to
-	// steps (the reference is 2.12 or later, or there is none).
-	natsloopLacks string
 }
 
 // stepsFor returns the steps a server must follow when the reference in
@@ -101,7 +97,7 @@ var transcripts = []transcript{
 		{noRespondersSend, []string{"HMSG _INBOX.x 9 35 35", "NATS/1.0 503", "Nats-Subject: foo", "", "", "PONG"}},
 	}, before212: []step{
 		{noRespondersSend, []string{"HMSG _INBOX.x 9 16 16", "NATS/1.0 503", "", "", "PONG"}},
-	}, natsloopLacks: "the Nats-Subject header in the no-responders 503 status"},
+	}},
 	{name: "auto unsubscribe", steps: []step{
 		{"CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nUNSUB 1 2\r\nPUB foo 1\r\na\r\nPUB foo 1\r\nb\r\nPUB foo 1\r\nc\r\nPING\r\n",
 			[]string{"MSG foo 1 1", "a", "MSG foo 1 1", "b", "PONG"}},
@@ -159,20 +155,13 @@ const authConfig = `authorization {
 // after its INFO.
 const maxConnsConfig = "max_connections: 1\n"
 
-// TestTranscripts holds natsloop to the behaviour of the reference in use
-// (the one TestTranscriptsAgainstReference checks), or to the reference to
-// follow when none is installed.
+// TestTranscripts holds natsloop to the behaviour of the reference it
+// follows (targetVersion), whichever reference is installed.
 func TestTranscripts(t *testing.T) {
 	target := targetVersion
-	if ref, ok := findReference(t); ok {
-		target = ref.version
-	}
 	for _, tc := range transcripts {
 		t.Run(tc.name, func(t *testing.T) {
-			steps, old := tc.stepsFor(target)
-			if !old && tc.natsloopLacks != "" {
-				t.Skipf("natsloop lacks %s (nats-server 2.12+, reference v%s)", tc.natsloopLacks, target)
-			}
+			steps, _ := tc.stepsFor(target)
 			addr := startNatsloopWithConfig(t, tc.config)
 			runTranscript(t, addr, tc.name, steps)
 		})
