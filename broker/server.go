@@ -213,6 +213,7 @@ func (s *Server) Start() error {
 	s.logTLSStartup()
 	s.log.Noticef("Server is ready")
 	close(s.ready)
+	go s.settleMemory()
 	return nil
 }
 

@@ -114,6 +114,7 @@ func TestNeverReadingSubscriberAndPublisher(t *testing.T) {
 	for _, sd := range sides(t) {
 		t.Run(sd.name, func(t *testing.T) {
 			p := start(t, sd.bin, fmt.Sprintf("max_pending: %d\nwrite_deadline: \"60s\"\n", maxPendingHostile))
+			idle := p.rss(t)
 			stuck := connected(t, p.addr, "SUB flood 1\r\n")
 			_ = stuck
 			observer := connected(t, p.addr, "")
@@ -145,6 +146,7 @@ func TestNeverReadingSubscriberAndPublisher(t *testing.T) {
 			if sinceClose > time.Second {
 				t.Errorf("publisher's PING answered %v after the stalled subscriber was closed", sinceClose)
 			}
+			settles(t, sd, p, idle)
 		})
 	}
 }
@@ -156,6 +158,7 @@ func TestFastPublisherReadingSubscriber(t *testing.T) {
 	for _, sd := range sides(t) {
 		t.Run(sd.name, func(t *testing.T) {
 			p := start(t, sd.bin, "")
+			idle := p.rss(t)
 			sub := connected(t, p.addr, "SUB flood 1\r\n")
 			var got atomic.Int64
 			go func() {
@@ -181,6 +184,7 @@ func TestFastPublisherReadingSubscriber(t *testing.T) {
 			if sd.name == "natsloop" && rss > 64*mib {
 				t.Errorf("peak RSS %.1f MiB, want below 64 MiB", float64(rss)/mib)
 			}
+			settles(t, sd, p, idle)
 		})
 	}
 }
@@ -237,5 +241,22 @@ func TestUnauthenticatedFlood(t *testing.T) {
 				t.Errorf("peak RSS %.1f MiB, want below 48 MiB", float64(rss)/mib)
 			}
 		})
+	}
+}
+
+// settles checks that once a burst is over the server's RSS goes back to
+// within 8 MiB of what it was idle, within seconds (Go alone takes
+// minutes to return freed memory).
+func settles(t *testing.T, sd side, p *proc, idle int64) {
+	t.Helper()
+	start := time.Now()
+	for p.rss(t) > idle+8*mib && time.Since(start) < 10*time.Second {
+		time.Sleep(100 * time.Millisecond)
+	}
+	rss := p.rss(t)
+	t.Logf("%s: RSS %.1f MiB (idle %.1f MiB) %v after the burst", sd.name, float64(rss)/mib, float64(idle)/mib,
+		time.Since(start).Round(100*time.Millisecond))
+	if sd.name == "natsloop" && rss > idle+8*mib {
+		t.Errorf("RSS still %.1f MiB 10 s after the burst (idle: %.1f MiB)", float64(rss)/mib, float64(idle)/mib)
 	}
 }

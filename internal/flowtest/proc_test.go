@@ -125,12 +125,18 @@ func start(t *testing.T, bin, conf string) *proc {
 // peakRSS is the process's VmHWM in bytes.
 func (p *proc) peakRSS(t *testing.T) int64 {
 	t.Helper()
+	return p.status(t, "VmHWM:")
+}
+
+// status reads a kB field of /proc/PID/status, in bytes.
+func (p *proc) status(t *testing.T, field string) int64 {
+	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
 		t.Fatalf("read status: %v", err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, field); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
 			if err != nil {
 				t.Fatalf("parse %q: %v", line, err)
@@ -138,8 +144,14 @@ func (p *proc) peakRSS(t *testing.T) int64 {
 			return kb << 10
 		}
 	}
-	t.Fatal("no VmHWM")
+	t.Fatalf("no %s", field)
 	return 0
+}
+
+// rss is the process's current VmRSS in bytes.
+func (p *proc) rss(t *testing.T) int64 {
+	t.Helper()
+	return p.status(t, "VmRSS:")
 }
 
 // waitLog waits until the server logged a line containing want.
