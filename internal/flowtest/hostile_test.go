@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"natsloop/internal/testcert"
 )
 
 // streamer writes block to a raw conn over and over until stopped or a
@@ -20,12 +22,18 @@ type streamer struct {
 }
 
 func (s *streamer) run(c *raw, block []byte, limit time.Duration) {
+	s.runEach(c, block, limit, 200*time.Millisecond)
+}
+
+// runEach is run with a write timeout of each (TLS conns cannot go on
+// after a timed-out write: give them a long one).
+func (s *streamer) runEach(c *raw, block []byte, limit, each time.Duration) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		end := time.Now().Add(limit)
 		for !s.stop.Load() && time.Now().Before(end) {
-			_ = c.nc.SetWriteDeadline(time.Now().Add(200 * time.Millisecond))
+			_ = c.nc.SetWriteDeadline(time.Now().Add(each))
 			n, err := c.nc.Write(block)
 			s.wrote.Add(int64(n))
 			if err != nil && !strings.Contains(err.Error(), "timeout") {
@@ -111,44 +119,72 @@ const (
 // stays in milliseconds throughout, and the publisher's PING is answered
 // within a second once the subscriber was closed.
 func TestNeverReadingSubscriberAndPublisher(t *testing.T) {
+	dir := t.TempDir()
+	ca := testcert.NewCA(t, dir, "flow")
+	cert, key := ca.Issue(t, dir, "server")
+	tlsConf := fmt.Sprintf("tls {\n  cert_file: %q\n  key_file: %q\n}\n", cert, key)
 	for _, sd := range sides(t) {
-		t.Run(sd.name, func(t *testing.T) {
-			p := start(t, sd.bin, fmt.Sprintf("max_pending: %d\nwrite_deadline: \"60s\"\n", maxPendingHostile))
-			idle := p.rss(t)
-			stuck := connected(t, p.addr, "SUB flood 1\r\n")
-			_ = stuck
-			observer := connected(t, p.addr, "")
-			pub := connected(t, p.addr, "")
-			obs := sample(t, observer)
-			var st streamer
-			st.run(pub, pubBlock("flood", 1024, 64), 20*time.Second)
-			p.waitLog(t, "Slow Consumer Detected", 15*time.Second)
-			closedAt := time.Now()
-			wrote := st.halt()
-			rtt := pub.pingRTT(t, 10*time.Second)
-			sinceClose := time.Since(closedAt)
-			worst := obs.halt()
-			rss := p.peakRSS(t)
-			t.Logf("%s: publisher wrote %.0f MiB; peak RSS %.1f MiB; observer worst PING %v; publisher PING %v (%v after the close)",
-				sd.name, float64(wrote)/mib, float64(rss)/mib, worst, rtt, sinceClose)
-			if sd.name != "natsloop" {
-				return
+		for _, useTLS := range []bool{false, true} {
+			name := sd.name
+			if useTLS {
+				name += "/tls"
 			}
-			if !strings.Contains(p.logText(), "MaxPending of") {
-				t.Fatalf("the stalled subscriber was not closed at max_pending:\n%s", tail(p.logText(), 2000))
-			}
-			if rss > hostileRSSCap {
-				t.Errorf("peak RSS %.1f MiB, want below %d MiB", float64(rss)/mib, hostileRSSCap/mib)
-			}
-			if worst > 250*time.Millisecond {
-				t.Errorf("another client's PING round trip reached %v", worst)
-			}
-			if sinceClose > time.Second {
-				t.Errorf("publisher's PING answered %v after the stalled subscriber was closed", sinceClose)
-			}
-			settles(t, sd, p, idle)
-		})
+			t.Run(name, func(t *testing.T) {
+				conf := fmt.Sprintf("max_pending: %d\nwrite_deadline: \"60s\"\n", maxPendingHostile)
+				if useTLS {
+					conf += tlsConf
+				}
+				p := start(t, sd.bin, conf)
+				idle := p.rss(t)
+				conn := func(extra string) *raw {
+					if useTLS {
+						return connectedTLS(t, p.addr, ca.CAFile, extra)
+					}
+					return connected(t, p.addr, extra)
+				}
+				neverReading(t, sd, p, idle, conn, useTLS)
+			})
+		}
 	}
+}
+
+func neverReading(t *testing.T, sd side, p *proc, idle int64, conn func(extra string) *raw, useTLS bool) {
+	stuck := conn("SUB flood 1\r\n")
+	_ = stuck
+	observer := conn("")
+	pub := conn("")
+	obs := sample(t, observer)
+	var st streamer
+	each := 200 * time.Millisecond
+	if useTLS {
+		each = 20 * time.Second
+	}
+	st.runEach(pub, pubBlock("flood", 1024, 64), 20*time.Second, each)
+	p.waitLog(t, "Slow Consumer Detected", 15*time.Second)
+	closedAt := time.Now()
+	wrote := st.halt()
+	rtt := pub.pingRTT(t, 10*time.Second)
+	sinceClose := time.Since(closedAt)
+	worst := obs.halt()
+	rss := p.peakRSS(t)
+	t.Logf("%s: publisher wrote %.0f MiB; peak RSS %.1f MiB; observer worst PING %v; publisher PING %v (%v after the close)",
+		sd.name, float64(wrote)/mib, float64(rss)/mib, worst, rtt, sinceClose)
+	if sd.name != "natsloop" {
+		return
+	}
+	if !strings.Contains(p.logText(), "MaxPending of") {
+		t.Fatalf("the stalled subscriber was not closed at max_pending:\n%s", tail(p.logText(), 2000))
+	}
+	if rss > hostileRSSCap {
+		t.Errorf("peak RSS %.1f MiB, want below %d MiB", float64(rss)/mib, hostileRSSCap/mib)
+	}
+	if worst > 250*time.Millisecond {
+		t.Errorf("another client's PING round trip reached %v", worst)
+	}
+	if sinceClose > time.Second {
+		t.Errorf("publisher's PING answered %v after the stalled subscriber was closed", sinceClose)
+	}
+	settles(t, sd, p, idle)
 }
 
 // TestFastPublisherReadingSubscriber: nobody misbehaves, a raw publisher

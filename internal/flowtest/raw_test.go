@@ -2,7 +2,10 @@ package flowtest
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +75,30 @@ func connected(t *testing.T, addr, extra string) *raw {
 	t.Helper()
 	c := dialRaw(t, addr)
 	c.expect(t, "INFO", 5*time.Second)
+	c.send(t, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n"+extra+"PING\r\n")
+	c.expect(t, "PONG", 5*time.Second)
+	return c
+}
+
+// connectedTLS is connected over TLS (INFO first, then the handshake,
+// as nats-server's clients do), trusting caFile.
+func connectedTLS(t *testing.T, addr, caFile, extra string) *raw {
+	t.Helper()
+	c := dialRaw(t, addr)
+	c.expect(t, "INFO", 5*time.Second)
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	tc := tls.Client(c.nc, &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"})
+	_ = tc.SetDeadline(time.Now().Add(5 * time.Second))
+	if err := tc.Handshake(); err != nil {
+		t.Fatalf("TLS handshake: %v", err)
+	}
+	_ = tc.SetDeadline(time.Time{})
+	c.nc, c.r = tc, bufio.NewReaderSize(tc, 64<<10)
 	c.send(t, "CONNECT {\"verbose\":false,\"pedantic\":false}\r\n"+extra+"PING\r\n")
 	c.expect(t, "PONG", 5*time.Second)
 	return c
