@@ -3,6 +3,7 @@ package loop
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -54,6 +55,17 @@ func (d *drainServer) handler() *funcHandler {
 	}}
 }
 
+// consumer connects the consumer C and waits until the server knows it.
+func (d *drainServer) consumer(t *testing.T, s *Server) net.Conn {
+	t.Helper()
+	cons := dial(t, s)
+	if _, err := cons.Write([]byte("C\n")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "consumer", 5*time.Second, func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.c != nil })
+	return cons
+}
+
 // TestWaitDrain: a producer waiting on a consumer resumes when the
 // consumer drains, when its wait times out (WaitExpired), and when the
 // consumer closes; the consumer's Pending counts frames still queued on
@@ -63,11 +75,7 @@ func TestWaitDrain(t *testing.T) {
 		t.Run(fmt.Sprintf("loops=%d", loops), func(t *testing.T) {
 			d := &drainServer{timeout: time.Minute}
 			s := startServer(t, Config{Loops: loops, Balance: RoundRobin, SocketSendBuffer: 64 << 10}, d.handler())
-			cons := dial(t, s)
-			if _, err := cons.Write([]byte("C\n")); err != nil {
-				t.Fatal(err)
-			}
-			waitFor(t, "consumer", 5*time.Second, func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.c != nil })
+			cons := d.consumer(t, s)
 			prod := dial(t, s)
 			pr := bufio.NewReader(prod)
 			// Fill C past the mark: the producer's next line waits.
@@ -114,11 +122,7 @@ func TestWaitDrain(t *testing.T) {
 func TestWaitDrainTimeoutAndClose(t *testing.T) {
 	d := &drainServer{timeout: 50 * time.Millisecond}
 	s := startServer(t, Config{Loops: 2, Balance: RoundRobin, SocketSendBuffer: 64 << 10}, d.handler())
-	cons := dial(t, s)
-	if _, err := cons.Write([]byte("C\n")); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "consumer", 5*time.Second, func() bool { d.mu.Lock(); defer d.mu.Unlock(); return d.c != nil })
+	d.consumer(t, s) // never reads
 	prod := dial(t, s)
 	pr := bufio.NewReader(prod)
 	fmt.Fprintf(prod, "G 512\nG 1\n")

@@ -93,6 +93,19 @@ func startPin(t *testing.T) (*pinEngine, string) {
 	return p, addr
 }
 
+// pinConn starts a pin engine and connects to it: the engine, the client
+// side and gnet's conn.
+func pinConn(t *testing.T) (*pinEngine, net.Conn, gnet.Conn) {
+	t.Helper()
+	p, addr := startPin(t)
+	nc, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return p, nc, <-p.opened
+}
+
 // onLoop runs f on c's event loop and waits for it.
 func onLoop(t *testing.T, c gnet.Conn, f func()) {
 	t.Helper()
@@ -139,14 +152,11 @@ func TestGnetPinReadsWhileUnconsumed(t *testing.T) {
 // puts the socket back on the loop: OnOpen with the given context, then
 // OnTraffic with the bytes sent meanwhile.
 func TestGnetPinDetachAndEnroll(t *testing.T) {
-	p, addr := startPin(t)
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	gc := <-p.opened
-	var fd int
+	p, nc, gc := pinConn(t)
+	var (
+		fd  int
+		err error
+	)
 	closedInside := false
 	onLoop(t, gc, func() {
 		if fd, err = gc.Dup(); err != nil {
@@ -215,13 +225,7 @@ func TestGnetPinDetachAndEnroll(t *testing.T) {
 // only until the socket would block and drops the rest (why a conn whose
 // output gnet still holds is not detached).
 func TestGnetPinCloseDropsOutbound(t *testing.T) {
-	p, addr := startPin(t)
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	gc := <-p.opened
+	_, nc, gc := pinConn(t)
 	const total = 32 << 20
 	onLoop(t, gc, func() {
 		_, _ = gc.Write(make([]byte, total))

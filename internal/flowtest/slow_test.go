@@ -94,29 +94,18 @@ func runSlowAndHealthy(t *testing.T, sd side, loops, healthy int) int64 {
 // TestSlowConsumerNextToHealthy runs the case five times per
 // placement (one loop: same-loop delivery; two loops: cross-loop), so
 // that a one-in-three failure cannot pass.
-func TestSlowConsumerNextToHealthy(t *testing.T) {
-	for _, sd := range sides(t) {
-		for _, loops := range []int{1, 2} {
-			t.Run(fmt.Sprintf("%s/loops=%d", sd.name, loops), func(t *testing.T) {
-				for run := 0; run < 5; run++ {
-					rss := runSlowAndHealthy(t, sd, loops, 1)
-					t.Logf("run %d: peak RSS %.1f MiB", run, float64(rss)/mib)
-					if sd.name == "natsloop" && rss > rssCap {
-						t.Fatalf("run %d: peak RSS %.1f MiB, want below %d MiB", run, float64(rss)/mib, rssCap/mib)
-					}
-				}
-			})
-		}
-	}
-}
+func TestSlowConsumerNextToHealthy(t *testing.T) { slowCase(t, 1) }
 
 // TestFanoutOneOfFourStalls: four subscribers of which one never reads.
-func TestFanoutOneOfFourStalls(t *testing.T) {
+func TestFanoutOneOfFourStalls(t *testing.T) { slowCase(t, 3) }
+
+// slowCase runs runSlowAndHealthy five times per side and placement.
+func slowCase(t *testing.T, healthy int) {
 	for _, sd := range sides(t) {
 		for _, loops := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s/loops=%d", sd.name, loops), func(t *testing.T) {
 				for run := 0; run < 5; run++ {
-					rss := runSlowAndHealthy(t, sd, loops, 3)
+					rss := runSlowAndHealthy(t, sd, loops, healthy)
 					t.Logf("run %d: peak RSS %.1f MiB", run, float64(rss)/mib)
 					if sd.name == "natsloop" && rss > rssCap {
 						t.Fatalf("run %d: peak RSS %.1f MiB, want below %d MiB", run, float64(rss)/mib, rssCap/mib)
