@@ -7,13 +7,37 @@
 // # Read path
 //
 // On every readable event (gnet OnTraffic) the read path peeks everything
-// gnet holds for the conn and calls Handler.OnData once with it; the bytes
-// OnData reports as consumed are discarded, the rest stay buffered in gnet
-// and are offered again, followed by newer bytes, on the next read. gnet
-// raises no event for bytes it already holds, so a handler that stopped
-// consuming (parked on an off-loop auth check) calls Conn.Resume when it
-// can go on. Conn.Need(n) skips OnData until n bytes are buffered (large
-// payloads trickling in are then not re-copied on every read).
+// gnet holds for the conn and calls Handler.OnData once with it (at most
+// 256 KiB); the bytes OnData reports as consumed are discarded, the rest
+// stay buffered in gnet and are offered again, followed by newer bytes, on
+// the next read. Conn.Need(n) skips OnData until n bytes are buffered
+// (large payloads trickling in are then not re-copied on every read).
+//
+// # Read pause
+//
+// Not consuming is no pause: gnet keeps reading a readable socket into its
+// buffer. Conn.Pause really stops reading (docs/design/0004): at the end of
+// the callback, once gnet holds no output for the conn, the bytes gnet
+// read are kept (Conn.held), the socket is duplicated and gnet's conn
+// closed; nobody reads the socket, so the kernel holds the peer back.
+// Conn.Resume (any goroutine) enrolls the duplicate on the same loop again
+// and offers the kept bytes first.
+//
+//	on --Pause--> held --(gnet output empty, end of callback)--> detached
+//	 ^             |                                               |
+//	 +---Resume----+            reattaching <-------Resume---------+
+//	 +----------------(gnet OnOpen: swap the gnet conn)---+
+//
+// While detached, output is written to the socket directly; what it does
+// not take sends the conn back to its loop (still paused) for gnet to
+// write. A held conn's gnet input plus output may not pass MaxPending.
+// A TLS conn pauses itself after feeding 64 KiB before its handshake ends.
+//
+// Shard.WaitDrain(w, dst, low, timeout) pauses w until Shard.Pending(dst)
+// (frames committed by other loops and not written yet, gnet's outbound,
+// staged output) is at most low, dst is closed, or timeout passed
+// (Conn.WaitExpired); dst's shard re-checks at dst's flushes and on a
+// 250 µs poll while anyone waits.
 //
 // # Write path
 //
@@ -49,9 +73,14 @@
 // Same loop, Begin returns dst's staging buffer and Commit marks it
 // pending. Every (source, destination) pair is a FIFO, so frames from one
 // source reach each conn in commit order (gnet's task order is not relied
-// upon). Batches move between outbox, inbox and drain by swapping buffers:
-// in steady state nothing is allocated per frame, and only one Execute is
-// posted per destination per batch.
+// upon). Whole batches move from outbox to the inbox's queue and back to
+// its free list after the drain: in steady state nothing is allocated or
+// copied per frame, and only one Execute is posted per destination per
+// batch. The drain writes each conn's frames straight from the batch (one
+// Write, or Writev when the runs are large) when the conn is plaintext, on
+// its loop and has nothing staged; otherwise it appends them to the
+// staging buffer. Frames count in dst's inflight from Commit until the
+// flush that wrote them.
 //
 // # TLS
 //
@@ -105,11 +134,12 @@
 //     RemoteAddr, LocalAddr, Outbound, Backlog, TLSState,
 //     TLSConnectionState; Shard.Execute, Index, Len.
 //   - The conn's own loop only: Conn.Out, Close, Need, OutboundBuffered,
-//     StartTLS and Conn.Value. StartTLS's onReady runs on the conn's loop
+//     Pause, Paused, WaitExpired, StartTLS and Conn.Value. StartTLS's onReady runs on the conn's loop
 //     (from the task the handshake goroutine's notify posts), never on the
 //     handshake goroutine, which only ever calls EventLoop.Execute.
-//   - The source shard's loop only: Shard.Begin and Commit (s must be the
-//     shard running the current callback or task; dst may live anywhere).
+//   - The source shard's loop only: Shard.Begin, Commit, Pending and
+//     WaitDrain (s must be the shard running the current callback or task;
+//     dst may live anywhere).
 //   - Close takes effect when the running callback or task ends: staged
 //     output is flushed first and, if the socket cannot take it all yet,
 //     the conn lingers (input ignored) until gnet has written it (bounded
@@ -140,4 +170,10 @@
 // OnTick runs on its own goroutine, first right after the loops started.
 // Engine.Dup gives the listener's fd (for the bound address). Engine.Stop
 // closes every conn (OnClose with a nil error) after the loops stop.
+// For the pause (pinned in gnet_pin_test.go): gnet reads a readable socket
+// whether or not OnTraffic consumed; EventLoop.Close of a conn whose
+// socket was Dup'ed runs OnClose inside, removes the fd from epoll and
+// leaves the socket open; its close drops output the socket did not take;
+// EventLoop.Enroll of a net.FileConn raises OnOpen with the given context
+// on that loop, then OnTraffic for bytes that waited.
 package loop
