@@ -9,10 +9,15 @@ import (
 	"github.com/panjf2000/gnet/v2"
 )
 
-// drainPoll is how often a shard re-checks the conns that others wait on.
+// drainPoll is how soon a shard re-checks the conns that others wait on.
 // gnet writes a conn's queued output on its own (EPOLLOUT) without telling
-// us, so a wait ends at the next flush of the conn or at this poll.
-const drainPoll = 250 * time.Microsecond
+// us, so a wait ends at the next flush of the conn or at a poll. The period
+// doubles, up to maxDrainPoll, while polls find nothing to wake (each costs
+// a timer and a loop wake-up), and starts over when a new wait begins.
+const (
+	drainPoll    = 250 * time.Microsecond
+	maxDrainPoll = 2 * time.Millisecond
+)
 
 // drainWaiters are the conns waiting for one conn's output to drain.
 type drainWaiters struct {
@@ -118,6 +123,13 @@ func (dw *drainWaiters) wake(pending int, all bool) bool {
 	return left
 }
 
+// count is the number of waiters.
+func (dw *drainWaiters) count() int {
+	dw.mu.Lock()
+	defer dw.mu.Unlock()
+	return len(dw.list)
+}
+
 // wakeAll resumes every waiter (the owner closed).
 func (dw *drainWaiters) wakeAll() { dw.wake(0, true) }
 
@@ -138,12 +150,13 @@ func (s *Shard) watch(c *Conn) {
 	s.watchMu.Lock()
 	s.watchNew = append(s.watchNew, c)
 	s.watchMu.Unlock()
+	s.pollDelay.Store(int64(drainPoll))
 	s.armPoll()
 }
 
 func (s *Shard) armPoll() {
 	if !s.pollArmed.Swap(true) {
-		s.pollTimer.Reset(drainPoll)
+		s.pollTimer.Reset(time.Duration(s.pollDelay.Load()))
 	}
 }
 
@@ -157,14 +170,20 @@ func (s *Shard) poll() {
 	s.watchNew = s.watchNew[:0]
 	s.watchMu.Unlock()
 	keep := s.watching[:0]
+	woken := 0
 	for _, c := range s.watching {
+		n := c.drainWait.count()
 		if s.checkDrained(c) {
 			keep = append(keep, c)
 		}
+		woken += n - c.drainWait.count()
 	}
 	clear(s.watching[len(keep):])
 	s.watching = keep
 	if len(keep) > 0 {
+		if d := s.pollDelay.Load(); woken == 0 && d < int64(maxDrainPoll) {
+			s.pollDelay.CompareAndSwap(d, min(2*d, int64(maxDrainPoll)))
+		}
 		s.armPoll()
 	}
 }
