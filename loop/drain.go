@@ -16,7 +16,7 @@ import (
 // a timer and a loop wake-up), and starts over when a new wait begins.
 const (
 	drainPoll    = 250 * time.Microsecond
-	maxDrainPoll = 2 * time.Millisecond
+	maxDrainPoll = time.Millisecond
 )
 
 // drainWaiters are the conns waiting for one conn's output to drain.
