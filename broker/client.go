@@ -169,17 +169,13 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 		if c.stallFree > 0 {
 			c.stallFree -= n
 		}
-		if c.parked {
+		if c.parked || c.waitForConsumer() {
 			return consumed
 		}
 	}
 	if c.conn.Closed() {
 		return consumed + len(data)
 	}
-	// A consumer above the high-water mark: the rest of what was read
-	// (at most one offer) is processed first, so nothing read waits to be
-	// copied aside while the socket is off its loop.
-	c.waitForConsumer()
 	return consumed
 }
 

@@ -26,10 +26,9 @@
 //
 // A publisher whose delivery found a consumer holding more than the
 // high-water mark (loop.Shard.Pending above min(max_pending/2, 512 KiB))
-// finishes the input at hand (one offer, at most 256 KiB) and waits with
-// loop.Shard.WaitDrain: its socket is taken off the loop until the
-// consumer drains to half the mark, closes, or 10 ms pass;
-// after a timed-out wait it processes an allowance of input without
+// waits after that op with loop.Shard.WaitDrain: its socket is taken off
+// the loop until the consumer drains to half the mark, closes, or 10 ms
+// pass; after a timed-out wait it processes an allowance of input without
 // stalling, so a consumer that stops reading reaches max_pending and is
 // closed as a slow consumer. A CONNECT parked on the bcrypt pool pauses
 // its conn the same way, so nothing past it is read before the check ends.

@@ -56,9 +56,9 @@ func (c *client) overHigh(dst *client) {
 	}
 }
 
-// waitForConsumer pauses the publisher's reads, once the input at hand is
-// processed, until the consumer noted by overHigh drains
-// (loop.Shard.WaitDrain). It reports whether it paused.
+// waitForConsumer pauses the publisher's reads after the current op until
+// the consumer noted by overHigh drains (loop.Shard.WaitDrain). It
+// reports whether it paused.
 func (c *client) waitForConsumer() bool {
 	dst := c.waitOn
 	if dst == nil {
