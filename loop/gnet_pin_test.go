@@ -205,8 +205,10 @@ func TestGnetPinDetachAndEnroll(t *testing.T) {
 		t.Fatal(err)
 	}
 	back := <-p.opened
-	if _, ok := back.Context().(mark); !ok {
-		t.Fatalf("enrolled conn's context = %T, want the one given to Enroll", back.Context())
+	var ctx any
+	onLoop(t, back, func() { ctx = back.Context() }) // the conn is the loop's
+	if _, ok := ctx.(mark); !ok {
+		t.Fatalf("enrolled conn's context = %T, want the one given to Enroll", ctx)
 	}
 	if res := <-ch; res.Err != nil {
 		t.Fatalf("Enroll: %v", res.Err)
