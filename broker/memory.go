@@ -25,7 +25,7 @@ func (s *Server) settleMemory() {
 		case <-tk.C:
 		}
 		st := s.Stats()
-		total := st.InBytes + st.OutBytes + st.TotalConnections
+		total := st.InBytes + st.OutBytes + st.TotalConnections + int64(st.Connections)
 		if total != last {
 			last, quiet, settled = total, 0, false
 			continue
