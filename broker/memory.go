@@ -10,9 +10,9 @@ const settleEvery = time.Second
 
 // settleMemory hands memory back to the system within seconds of a burst
 // ending, instead of the minutes Go's background scavenger takes: once
-// the message totals and connection counts have not moved for two checks in a row after they
-// moved, the heap is collected and its free pages released, once per
-// burst. It runs until the server shuts down.
+// the message totals and connection counts have not moved for two checks
+// in a row after they moved, the heap is collected and its free pages
+// released, once per burst. It runs until the server shuts down.
 func (s *Server) settleMemory() {
 	tk := time.NewTicker(settleEvery)
 	defer tk.Stop()
