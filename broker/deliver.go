@@ -100,7 +100,7 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 		*buf = proto.AppendMsg(*buf, subj, sub.sid, reply, payload)
 	}
 	sh.Commit(dst.conn)
-	c.overHigh(dst)
+	c.overHigh(sh, dst)
 	dst.outMsgs.Add(1)
 	dst.outBytes.Add(int64(len(payload)))
 	if len(reply) > 0 && dst.replies != nil {

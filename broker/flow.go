@@ -3,6 +3,8 @@ package broker
 import (
 	"math"
 	"time"
+
+	"natsloop/loop"
 )
 
 // Flow control (see docs/design/0004): a publisher whose delivery finds a
@@ -49,9 +51,9 @@ func newFlowLimits(maxPending int64) flowLimits {
 
 // overHigh notes dst as the consumer to wait for when its pending output
 // passed the high-water mark (the first such consumer of this op).
-func (c *client) overHigh(dst *client) {
+func (c *client) overHigh(sh *loop.Shard, dst *client) {
 	if c.waitOn == nil && c.stallFree <= 0 && dst != c &&
-		c.conn.Shard().Pending(dst.conn) > c.srv.flow.high {
+		sh.Pending(dst.conn) > c.srv.flow.high {
 		c.waitOn = dst
 	}
 }

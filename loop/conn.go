@@ -25,7 +25,7 @@ type Conn struct {
 	outbound bool      // immutable after OnOpen
 
 	closed   atomic.Bool  // set by Close (request) and at OnClose; read anywhere
-	backlog  atomic.Int64 // bytes queued after the last flush; written by c's loop, read anywhere
+	backlog  atomic.Int64 // socketQueued at the last flush or drain check; written by c's loop, read anywhere (Shard.Pending)
 	inflight atomic.Int64 // bytes committed for c by other loops, not drained yet; added by sources, subtracted by c's loop
 
 	// drainWait holds the conns waiting for c to drain (drain.go); guarded
@@ -64,13 +64,6 @@ type Conn struct {
 	waitGen  uint64    // current drain wait (drain.go); bumped when it ends
 	waitOver bool      // the last drain wait ended by its timeout, not by a drain
 }
-
-// Backlog is the number of bytes that were still waiting for c's socket
-// after its last flush (gnet's outbound buffer plus anything staged). It
-// lets producers on any loop see a consumer falling behind, to slow
-// themselves down before it becomes a slow consumer. Any goroutine;
-// approximate (updated at each flush and write-deadline check).
-func (c *Conn) Backlog() int { return int(c.backlog.Load()) }
 
 // ID is unique per Server, starting at 1. Any goroutine.
 func (c *Conn) ID() uint64 { return c.id }

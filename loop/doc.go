@@ -131,7 +131,7 @@
 //   - Handler methods run on the conn's loop goroutine.
 //   - Any goroutine: Server.Start, Stop, Addr, Enroll (not from a loop: it
 //     waits for one), Loops; Conn.CloseAsync, Resume, Closed, ID, Shard,
-//     RemoteAddr, LocalAddr, Outbound, Backlog, TLSState,
+//     RemoteAddr, LocalAddr, Outbound, TLSState,
 //     TLSConnectionState; Shard.Execute, Index, Len.
 //   - The conn's own loop only: Conn.Out, Close, Need, OutboundBuffered,
 //     Pause, Paused, WaitExpired, StartTLS and Conn.Value. StartTLS's onReady runs on the conn's loop

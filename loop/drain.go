@@ -9,15 +9,11 @@ import (
 	"github.com/panjf2000/gnet/v2"
 )
 
-// drainPoll is how soon a shard re-checks the conns that others wait on.
+// drainPoll is how often a shard re-checks the conns that others wait on.
 // gnet writes a conn's queued output on its own (EPOLLOUT) without telling
-// us, so a wait ends at the next flush of the conn or at a poll. The period
-// doubles, up to maxDrainPoll, while polls find nothing to wake (each costs
-// a timer and a loop wake-up), and starts over when a new wait begins.
-const (
-	drainPoll    = 250 * time.Microsecond
-	maxDrainPoll = time.Millisecond
-)
+// us, so a wait ends at the next flush of the conn or at a poll. (Go's
+// timers fire at about 1 ms granularity when the process is idle.)
+const drainPoll = 250 * time.Microsecond
 
 // drainWaiters are the conns waiting for one conn's output to drain.
 type drainWaiters struct {
@@ -123,13 +119,6 @@ func (dw *drainWaiters) wake(pending int, all bool) bool {
 	return left
 }
 
-// count is the number of waiters.
-func (dw *drainWaiters) count() int {
-	dw.mu.Lock()
-	defer dw.mu.Unlock()
-	return len(dw.list)
-}
-
 // wakeAll resumes every waiter (the owner closed).
 func (dw *drainWaiters) wakeAll() { dw.wake(0, true) }
 
@@ -139,9 +128,8 @@ func (s *Shard) checkDrained(c *Conn) bool {
 		c.drainWait.wakeAll()
 		return false
 	}
-	q := c.socketQueued()
-	c.backlog.Store(int64(q))
-	return c.drainWait.wake(int(c.inflight.Load())+len(c.out)+q, false)
+	c.backlog.Store(int64(c.socketQueued()))
+	return c.drainWait.wake(s.Pending(c), false)
 }
 
 // watch puts c on the shard's watch list (any goroutine): the poll
@@ -150,13 +138,12 @@ func (s *Shard) watch(c *Conn) {
 	s.watchMu.Lock()
 	s.watchNew = append(s.watchNew, c)
 	s.watchMu.Unlock()
-	s.pollDelay.Store(int64(drainPoll))
 	s.armPoll()
 }
 
 func (s *Shard) armPoll() {
 	if !s.pollArmed.Swap(true) {
-		s.pollTimer.Reset(time.Duration(s.pollDelay.Load()))
+		s.pollTimer.Reset(drainPoll)
 	}
 }
 
@@ -170,20 +157,14 @@ func (s *Shard) poll() {
 	s.watchNew = s.watchNew[:0]
 	s.watchMu.Unlock()
 	keep := s.watching[:0]
-	woken := 0
 	for _, c := range s.watching {
-		n := c.drainWait.count()
 		if s.checkDrained(c) {
 			keep = append(keep, c)
 		}
-		woken += n - c.drainWait.count()
 	}
 	clear(s.watching[len(keep):])
 	s.watching = keep
 	if len(keep) > 0 {
-		if d := s.pollDelay.Load(); woken == 0 && d < int64(maxDrainPoll) {
-			s.pollDelay.CompareAndSwap(d, min(2*d, int64(maxDrainPoll)))
-		}
 		s.armPoll()
 	}
 }

@@ -21,9 +21,6 @@ func (s *Shard) flush(c *Conn) {
 			return
 		}
 	} else if out := c.out; len(out) > 0 {
-		if c.rstate == readReattaching {
-			return // staged until the socket is back on the loop (reopen)
-		}
 		if c.socketQueued() == 0 {
 			c.stallSince = 0 // the socket caught up since we last looked
 		}

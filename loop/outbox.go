@@ -3,7 +3,6 @@ package loop
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 )
 
 // frame marks the end (exclusive) of one frame in a batch's buf; the frame
@@ -48,10 +47,9 @@ type outbox struct {
 // an empty one from free; the drain takes q and gives the drained batches
 // back to free. Nothing is copied or allocated per frame in steady state.
 type inbox struct {
-	mu     sync.Mutex
-	q      []batch      // guarded by mu: handed off, not drained yet
-	free   []batch      // guarded by mu: drained, empty, capacity kept
-	queued atomic.Int64 // bytes in q; read anywhere
+	mu   sync.Mutex
+	q    []batch // guarded by mu: handed off, not drained yet
+	free []batch // guarded by mu: drained, empty, capacity kept
 }
 
 // Begin returns the buffer to which the caller appends ONE frame for dst,
@@ -95,17 +93,6 @@ func (s *Shard) Commit(dst *Conn) {
 	ob.b.frames = append(ob.b.frames, frame{c: dst, end: len(ob.b.buf)})
 }
 
-// Queued is how many bytes this shard has handed to dst's loop that the
-// destination has not drained yet (0 when dst is on this shard). With
-// Conn.Backlog it tells a producer that the destination loop is falling
-// behind. Call it on the running shard (s); dst may be any conn.
-func (s *Shard) Queued(dst *Conn) int {
-	if dst.shard == s {
-		return 0
-	}
-	return int(dst.shard.inboxes[s.idx].queued.Load())
-}
-
 // handoff moves each non-empty outbox into its inbox on the destination
 // and schedules one drain there unless one is already scheduled.
 func (s *Shard) handoff() {
@@ -122,7 +109,6 @@ func (s *Shard) handoff() {
 			in.free[n-1] = batch{}
 			in.free = in.free[:n-1]
 		}
-		in.queued.Add(int64(in.q[len(in.q)-1].last()))
 		in.mu.Unlock()
 		if !dst.drainScheduled.Swap(true) {
 			if err := dst.el.Execute(context.Background(), dst.drainTask); err != nil {
@@ -146,7 +132,6 @@ func (s *Shard) drain() {
 			continue
 		}
 		in.q, s.drainQ = s.drainQ[:0], in.q
-		in.queued.Store(0)
 		in.mu.Unlock()
 		for j := range s.drainQ {
 			s.deliverBatch(&s.drainQ[j])

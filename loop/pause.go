@@ -346,7 +346,7 @@ func writeFD(fd int, b []byte) (int, error) {
 // buffer, or what a detached socket did not take.
 func (c *Conn) socketQueued() int {
 	if c.gc != nil {
-		return c.gc.OutboundBuffered() + len(c.unsent)
+		return c.gc.OutboundBuffered() // reopen wrote unsent
 	}
 	return len(c.unsent)
 }

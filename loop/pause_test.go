@@ -206,6 +206,19 @@ func (p *pairServer) conn() *Conn {
 	return p.a
 }
 
+// pauseA makes the client conn a (reader ar) the paused "A" and waits
+// until its socket is off the loop.
+func (p *pairServer) pauseA(t *testing.T, a net.Conn, ar *bufio.Reader) {
+	t.Helper()
+	if _, err := a.Write([]byte("A\n")); err != nil {
+		t.Fatal(err)
+	}
+	if got := readLine(t, ar, a, 5*time.Second); got != "paused\n" {
+		t.Fatalf("got %q", got)
+	}
+	waitFor(t, "A detached", 5*time.Second, func() bool { c := p.conn(); return c != nil && c.shard.rstateOf(c) == readDetached })
+}
+
 func (p *pairServer) handler() *funcHandler {
 	return &funcHandler{
 		data: func(c *Conn, b []byte) int {
@@ -253,13 +266,7 @@ func TestPausedConnStillWrites(t *testing.T) {
 			s := startServer(t, Config{Loops: loops, Balance: RoundRobin}, p.handler())
 			a := dial(t, s)
 			ar := bufio.NewReader(a)
-			if _, err := a.Write([]byte("A\n")); err != nil {
-				t.Fatal(err)
-			}
-			if got := readLine(t, ar, a, 5*time.Second); got != "paused\n" {
-				t.Fatalf("got %q", got)
-			}
-			waitFor(t, "A detached", 5*time.Second, func() bool { a := p.conn(); return a != nil && a.shard.rstateOf(a) == readDetached })
+			p.pauseA(t, a, ar)
 			// A writes a command while paused: held by the kernel.
 			if _, err := a.Write([]byte("W held\n")); err != nil {
 				t.Fatal(err)
@@ -282,13 +289,7 @@ func TestPausedConnStillWrites(t *testing.T) {
 				t.Fatalf("after resume got %q, want the held command's output", got)
 			}
 			// Pause again and close while paused.
-			if _, err := a.Write([]byte("A\n")); err != nil {
-				t.Fatal(err)
-			}
-			if got := readLine(t, ar, a, 5*time.Second); got != "paused\n" {
-				t.Fatalf("got %q", got)
-			}
-			waitFor(t, "A detached", 5*time.Second, func() bool { a := p.conn(); return a != nil && a.shard.rstateOf(a) == readDetached })
+			p.pauseA(t, a, ar)
 			if _, err := b.Write([]byte("C\n")); err != nil {
 				t.Fatal(err)
 			}
@@ -328,11 +329,7 @@ func TestStopWhilePaused(t *testing.T) {
 	}
 	a := dial(t, s)
 	ar := bufio.NewReader(a)
-	if _, err := a.Write([]byte("A\n")); err != nil {
-		t.Fatal(err)
-	}
-	readLine(t, ar, a, 5*time.Second)
-	waitFor(t, "A detached", 5*time.Second, func() bool { a := p.conn(); return a != nil && a.shard.rstateOf(a) == readDetached })
+	p.pauseA(t, a, ar)
 	stopServer(t, s)
 	select {
 	case err := <-p.closed:

@@ -45,11 +45,10 @@ type Shard struct {
 
 	// Drain waits (drain.go): conns others wait on, re-checked by a poll.
 	watchMu   sync.Mutex
-	watchNew  []*Conn      // guarded by watchMu: added by waiters' loops
-	watching  []*Conn      // loop-owned
-	pollArmed atomic.Bool  // the poll timer is set or its task queued
-	pollTimer *time.Timer  // immutable after newShard; Reset via armPoll
-	pollDelay atomic.Int64 // ns until the next poll (drain.go)
+	watchNew  []*Conn     // guarded by watchMu: added by waiters' loops
+	watching  []*Conn     // loop-owned
+	pollArmed atomic.Bool // the poll timer is set or its task queued
+	pollTimer *time.Timer // immutable after newShard; Reset via armPoll
 
 	lingering   []*Conn       // loop-owned: closed conns waiting for gnet to drain
 	lingerDelay time.Duration // loop-owned: current re-check period
