@@ -99,13 +99,13 @@ func (acc *account) takeResponse(subj []byte) *account {
 // and replies to requests that came in through a service import. One hop
 // only: what crosses is delivered locally in the other account.
 func (c *client) deliverImports(op *proto.Op) bool {
-	acc := c.acc
-	any := false
+	acc := c.grant.acc
+	delivered := false
 	for i := range acc.streams {
 		r := &acc.streams[i]
 		if subject.Matches(op.Subject, r.pattern) {
 			c.mapBuf = r.im.ToLocal(c.mapBuf[:0], op.Subject)
-			any = c.deliverAll(r.to, c.mapBuf, op.Reply, op) || any
+			delivered = c.deliverAll(r.to, c.mapBuf, op.Reply, op) || delivered
 		}
 	}
 	for i := range acc.services {
@@ -115,13 +115,13 @@ func (c *client) deliverImports(op *proto.Op) bool {
 				r.to.expectResponse(op.Reply, acc)
 			}
 			c.mapBuf = r.im.ToRemote(c.mapBuf[:0], op.Subject)
-			any = c.deliverAll(r.to, c.mapBuf, op.Reply, op) || any
+			delivered = c.deliverAll(r.to, c.mapBuf, op.Reply, op) || delivered
 		}
 	}
 	if acc.nresp.Load() > 0 {
 		if to := acc.takeResponse(op.Subject); to != nil {
-			any = c.deliverAll(to, op.Subject, op.Reply, op) || any
+			delivered = c.deliverAll(to, op.Subject, op.Reply, op) || delivered
 		}
 	}
-	return any
+	return delivered
 }

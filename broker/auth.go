@@ -2,113 +2,150 @@ package broker
 
 import (
 	"errors"
+	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"natsloop/auth"
-	"natsloop/proto"
 )
 
 var errAuthViolation = errors.New("broker: authorization violation")
 
-// authenticate checks a CONNECT's credentials. Cheap checks (plain
-// passwords, tokens, nkeys, cached bcrypt results) finish inline; a bcrypt
-// check parks the connection, which stops parsing until the worker pool
-// answers and the result is applied back on the connection's loop.
-func (c *client) authenticate(cn *proto.Connect) {
-	a := c.srv.auth
-	cr := auth.Credentials{
-		User:  cn.User,
-		Pass:  cn.Pass,
-		Token: cn.AuthToken,
-		Nkey:  cn.Nkey,
-		Sig:   cn.Sig,
-		Nonce: c.nonce,
+// grant is what authentication decided for a client: its account, user
+// and permissions. Immutable, except the response grants (own lock),
+// which publishers on any loop add to. A re-authentication replaces a
+// client's grant; it never changes one.
+type grant struct {
+	acc   *account
+	user  string
+	perms *auth.Perms // nil: everything allowed
+
+	replyMu sync.Mutex
+	replies *auth.Replies // allow_responses grants; nil when not allowed
+}
+
+func newGrant(acc *account, id *auth.Identity) *grant {
+	g := &grant{acc: acc, user: id.User, perms: id.Perms}
+	if g.perms != nil {
+		if _, _, ok := g.perms.AllowResponses(); ok {
+			g.replies = g.perms.NewReplies()
+		}
 	}
+	return g
+}
+
+// credentials are the ones the client's CONNECT options carry.
+func (c *client) credentials() auth.Credentials {
+	o := &c.opts
+	cr := auth.Credentials{User: o.User, Pass: o.Pass, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig, Nonce: c.nonce}
 	if ra := c.conn.RemoteAddr(); ra != nil {
 		cr.RemoteAddr = ra.String()
 	}
-	sync, id, err := a.Start(cr, func(id *auth.Identity, err error) {
+	return cr
+}
+
+// authenticate checks the client's credentials for a CONNECT (first says
+// whether it is the first). Cheap checks (no auth, plain passwords,
+// tokens, nkeys, cached bcrypt results) finish inline; a bcrypt check
+// parks the connection (stateChecking: its input is paused) until the
+// worker pool answers, and the result is applied on the connection's loop.
+func (c *client) authenticate(first bool) {
+	cr := c.credentials()
+	inline, id, err := c.srv.auth.Start(cr, func(id *auth.Identity, err error) {
 		// On a pool goroutine: hop back to the connection's loop.
 		_ = c.conn.Shard().Execute(func() {
-			c.parked = false
 			if c.conn.Closed() {
 				return
 			}
-			c.authDone(id, err)
+			c.authDone(first, cr, id, err)
 			c.conn.Resume()
 		})
 	})
-	if sync {
-		c.authDone(id, err)
+	if inline {
+		c.authDone(first, cr, id, err)
 		return
 	}
-	c.parked = true
+	c.state = stateChecking
 	c.conn.Pause() // nothing past the CONNECT is read until the check ends
 }
 
 // authDone applies an authentication result on the connection's loop.
-func (c *client) authDone(id *auth.Identity, err error) {
+func (c *client) authDone(first bool, cr auth.Credentials, id *auth.Identity, err error) {
 	if err != nil {
-		c.closeWithErr(auth.ErrTextAuthViolation, errAuthViolation)
+		c.authViolation(cr)
 		return
 	}
 	acc := c.srv.accounts[id.Account]
 	if acc == nil {
-		c.srv.log.Errorf("%sunknown account %q for user %q", c.pfx, id.Account, id.User)
-		c.closeWithErr(auth.ErrTextAuthViolation, errAuthViolation)
+		c.srv.log.Errorf("%sunknown account %q for user %q", c.prefix(), id.Account, id.User)
+		c.authViolation(cr)
 		return
 	}
-	c.acc = acc
-	c.user = id.User
-	c.perms = id.Perms
-	if c.perms != nil {
-		if _, _, ok := c.perms.AllowResponses(); ok {
-			c.replies = c.perms.NewReplies()
-		}
+	g := c.srv.anonymous
+	if id.User != "" || id.Perms != nil || acc != g.acc {
+		g = newGrant(acc, id)
 	}
-	c.connected = true
-	c.authDue = time.Time{}
-	c.sendOK()
+	c.connectAccepted(first, g)
+}
+
+// authViolation logs a failed authentication as nats-server does
+// (naming the user the CONNECT gave) and closes with Authorization
+// Violation.
+func (c *client) authViolation(cr auth.Credentials) {
+	who := ""
+	switch {
+	case cr.Nkey != "":
+		who = fmt.Sprintf(" - Nkey %q", cr.Nkey)
+	case cr.User != "":
+		who = fmt.Sprintf(" - User %q", cr.User)
+	case cr.Token != "":
+		who = ` - Token "[REDACTED]"`
+	}
+	c.srv.log.Errorf("%sauthentication error%s", c.prefix(), who)
+	c.closeWithErr(auth.ErrTextAuthViolation, errAuthViolation)
 }
 
 // mayPublish reports whether the client may publish to subj; it sends the
 // violation otherwise (the connection stays open).
 func (c *client) mayPublish(subj []byte) bool {
-	if c.perms == nil || c.perms.CanPublish(subj) {
+	g := c.grant
+	if g.perms == nil || g.perms.CanPublish(subj) {
 		return true
 	}
-	if c.replies != nil {
-		c.replyMu.Lock()
-		ok := c.replies.Use(subj, time.Now())
-		c.replyMu.Unlock()
+	if g.replies != nil {
+		g.replyMu.Lock()
+		ok := g.replies.Use(subj, time.Now())
+		g.replyMu.Unlock()
 		if ok {
 			return true
 		}
 	}
-	text := auth.PubViolation(string(subj))
-	c.srv.log.Errorf("%sPublish Violation - %s", c.pfx, text)
-	c.sendErr(text)
+	c.sendErr(auth.PubViolation(string(subj)))
+	c.srv.log.Errorf("%sPublish Violation - Subject %q", c.prefix(), subj)
 	return false
 }
 
 // maySubscribe is mayPublish for SUB.
-func (c *client) maySubscribe(subj, queue []byte) bool {
-	if c.perms == nil || c.perms.CanSubscribe(subj, queue) {
+func (c *client) maySubscribe(subj, queue, sid []byte) bool {
+	if p := c.grant.perms; p == nil || p.CanSubscribe(subj, queue) {
 		return true
 	}
-	text := auth.SubViolation(string(subj), string(queue))
-	c.srv.log.Errorf("%sSubscription Violation - %s", c.pfx, text)
-	c.sendErr(text)
+	c.sendErr(auth.SubViolation(string(subj), string(queue)))
+	if len(queue) > 0 {
+		c.srv.log.Errorf("%sSubscription Violation - Subject %q, Queue: %q, SID %s", c.prefix(), subj, queue, sid)
+	} else {
+		c.srv.log.Errorf("%sSubscription Violation - Subject %q, SID %s", c.prefix(), subj, sid)
+	}
 	return false
 }
 
-// grantReply records that dst may answer on reply (allow_responses).
-// Called by publishers on any loop.
-func (dst *client) grantReply(reply []byte) {
-	dst.replyMu.Lock()
-	dst.replies.Add(reply, time.Now())
-	dst.replyMu.Unlock()
+// grantReply records that the holder of g may answer on reply
+// (allow_responses). Called by publishers on any loop.
+func (g *grant) grantReply(reply []byte) {
+	g.replyMu.Lock()
+	g.replies.Add(reply, time.Now())
+	g.replyMu.Unlock()
 }
 
 // infoNonce fills the nonce a client must sign when nkeys are configured.

@@ -7,49 +7,43 @@ import (
 	"sync/atomic"
 	"time"
 
-	"natsloop/auth"
 	"natsloop/loop"
 	"natsloop/proto"
 )
 
-// client is one client connection's session.
+// client is one client connection's session. Other loops reach a client
+// only through its subscriptions: what they read of it (conn, the
+// counters, view) is either immutable, atomic, or an immutable snapshot
+// behind an atomic pointer.
 type client struct {
-	srv  *Server    // immutable
-	conn *loop.Conn // immutable
-	cid  uint64     // immutable
-	acc  *account   // immutable (until auth binds accounts)
-	pfx  string     // log prefix "ip:port - cid:N - "; immutable
+	srv   *Server    // immutable
+	conn  *loop.Conn // immutable
+	cid   uint64     // immutable
+	nonce string     // INFO nonce for nkey users; immutable after OnOpen
 
 	// Owned by the loop goroutine.
-	parser     proto.Parser
-	connected  bool // CONNECT seen
-	verbose    bool
-	pedantic   bool
-	echo       bool
-	headers    bool
-	noResp     bool
-	name       string
-	lang       string
-	version    string
-	lastPing   time.Time // last server PING sent
-	pingsOut   int
-	authDue    time.Time   // zero: no auth timeout
-	parked     bool        // waiting for an off-loop auth check: no parsing
-	tlsWaiting bool        // INFO-first TLS: the client's handshake has not started
-	tlsDue     time.Time   // the TLS handshake must finish by then (zero: done or none)
-	nonce      string      // INFO nonce for nkey users
-	mapBuf     []byte      // scratch for subjects mapped across accounts
-	user       string      // authenticated user
-	perms      *auth.Perms // nil: everything allowed; immutable after auth
-	waitOn     *client     // a consumer above the high-water mark (flow.go)
-	stallFree  int         // input bytes to process without stalling (flow.go)
-	rng        uint64      // xorshift state for queue member choice
+	parser    proto.Parser
+	state     clientState   // where the connection is in its life
+	hs        *handshake    // until the first CONNECT is accepted, then nil
+	opts      proto.Connect // CONNECT options: each CONNECT is merged in
+	grant     *grant        // what authentication decided; replaced, never mutated
+	lastPing  time.Time     // last server PING sent
+	pingsOut  int
+	mapBuf    []byte  // scratch for subjects mapped across accounts
+	waitOn    *client // a consumer above the high-water mark (flow.go)
+	stallFree int     // input bytes to process without stalling (flow.go)
+	rng       uint64  // xorshift state for queue member choice
+
+	// view is what publishers on other loops need of this client as a
+	// subscriber; each CONNECT publishes a new one.
+	view atomic.Pointer[peerView]
+	// pfx is the log prefix "ip:port - cid:N - ", plus the client's
+	// name/lang/version and account/user tags once connected (as
+	// nats-server); read by delivery traces on any loop.
+	pfx atomic.Pointer[string]
 
 	mu   sync.Mutex               // guards subs
 	subs map[string]*subscription // by sid
-
-	replyMu sync.Mutex    // guards replies (granted by publishers on any loop)
-	replies *auth.Replies // allow_responses grants; nil when not allowed
 
 	inMsgs   atomic.Int64
 	inBytes  atomic.Int64
@@ -57,10 +51,17 @@ type client struct {
 	outBytes atomic.Int64
 }
 
+// peerView is what delivery on any loop reads of a subscriber: immutable.
+type peerView struct {
+	headers bool   // the client takes HMSG
+	grant   *grant // its permissions and response grants
+}
+
 // subscription is one SUB. Its identity fields are immutable; delivered
 // and closed are touched by publishers on any loop.
 type subscription struct {
 	client  *client
+	acc     *account // the account whose index holds it
 	subject []byte
 	queue   []byte
 	sid     []byte
@@ -76,34 +77,33 @@ type connHandler struct{ s *Server }
 
 // Close reasons, logged when a connection ends.
 var (
-	errClientClosed  = errors.New("broker: client closed connection")
-	errServerClosing = errors.New("broker: server shutdown")
-	errProtocol      = errors.New("broker: protocol violation")
-	errStale         = errors.New("broker: stale connection")
-	errAuthTimeout   = errors.New("broker: authentication timeout")
-	errMaxConns      = errors.New("broker: maximum connections exceeded")
-	errMaxPayload    = errors.New("broker: maximum payload exceeded")
-	errBadConnect    = errors.New("broker: invalid CONNECT")
-	errNoHeaders     = errors.New("broker: message headers not supported")
+	errClientClosed = errors.New("broker: client closed connection")
+	errProtocol     = errors.New("broker: protocol violation")
+	errStale        = errors.New("broker: stale connection")
+	errAuthTimeout  = errors.New("broker: authentication timeout")
+	errMaxConns     = errors.New("broker: maximum connections exceeded")
+	errMaxPayload   = errors.New("broker: maximum payload exceeded")
+	errBadConnect   = errors.New("broker: invalid CONNECT")
+	errNoHeaders    = errors.New("broker: message headers not supported")
 )
 
 func (h *connHandler) OnOpen(lc *loop.Conn) {
 	s := h.s
 	now := time.Now()
 	c := &client{
-		srv:  s,
-		conn: lc,
-		cid:  s.cidSeq.Add(1),
-		acc:  s.gacc,
-		// nats-server defaults before CONNECT is applied.
-		verbose:  true,
-		pedantic: true,
-		echo:     true,
+		srv:      s,
+		conn:     lc,
+		cid:      s.cidSeq.Add(1),
+		state:    stateNew,
+		hs:       &handshake{},
+		opts:     proto.DefaultConnect(),
+		grant:    s.anonymous,
 		lastPing: now,
 		subs:     make(map[string]*subscription),
 	}
+	c.view.Store(&peerView{grant: c.grant})
 	c.rng = c.cid*0x9E3779B97F4A7C15 | 1
-	c.pfx = fmt.Sprintf("%s - cid:%d - ", lc.RemoteAddr(), c.cid)
+	c.setPrefix(fmt.Sprintf("%s - cid:%d - ", lc.RemoteAddr(), c.cid))
 	c.parser.Mode = proto.ModeClient
 	c.parser.MaxControlLine = int(s.opts.MaxControlLine)
 	c.parser.MaxPayload = int(s.opts.MaxPayload)
@@ -128,33 +128,23 @@ func (h *connHandler) OnOpen(lc *loop.Conn) {
 	c.startAuthTimer(now)
 }
 
-// startAuthTimer arms the auth timeout when clients must authenticate.
-func (c *client) startAuthTimer(now time.Time) {
-	s := c.srv
-	if !s.authRequired() || c.connected {
-		return
-	}
-	d := s.auth.Timeout()
-	if d <= 0 {
-		d = s.opts.AuthTimeout
-	}
-	c.authDue = now.Add(d)
-}
-
 func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 	c, ok := lc.Value.(*client)
 	if !ok {
 		return len(data)
 	}
-	if c.parked {
+	switch c.state {
+	case stateChecking:
 		return 0 // an auth check is running: input waits (Resume follows)
-	}
-	if c.tlsWaiting {
+	case stateTLSWait:
 		return c.tlsData(data)
 	}
 	c.afterWait()
 	consumed := 0
 	for len(data) > 0 && !c.conn.Closed() {
+		if c.hs != nil && c.refuseBeforeConnect(data[0]) {
+			return consumed + len(data)
+		}
 		n, op, err := c.parser.Next(data)
 		data = data[n:]
 		consumed += n
@@ -169,7 +159,7 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 		if c.stallFree > 0 {
 			c.stallFree -= n
 		}
-		if c.parked || c.waitForConsumer() {
+		if c.state == stateChecking || c.waitForConsumer() {
 			return consumed
 		}
 	}
@@ -203,7 +193,7 @@ func (c *client) parseError(err error) {
 			c.closeWithErr(pe.Text, errMaxPayload)
 			return
 		}
-		c.srv.log.Errorf("%sClient parser ERROR: %s", c.pfx, pe.Reason)
+		c.srv.log.Errorf("%sClient parser ERROR: %s", c.prefix(), pe.Reason)
 		c.closeWithErr(pe.Text, errProtocol)
 		return
 	}
@@ -214,10 +204,6 @@ func (c *client) parseError(err error) {
 func (c *client) processOp(op *proto.Op) {
 	if c.srv.opts.Trace {
 		c.traceIn(op)
-	}
-	if !c.connected && op.Kind != proto.OpConnect && c.srv.authRequired() {
-		c.closeWithErr(auth.ErrTextAuthViolation, errAuthViolation)
-		return
 	}
 	switch op.Kind {
 	case proto.OpPub, proto.OpHPub:
@@ -234,7 +220,7 @@ func (c *client) processOp(op *proto.Op) {
 		c.processConnect(op)
 	case proto.OpErr:
 		// A client's -ERR ends its connection (nats-server does the same).
-		c.srv.log.Errorf("%sClient Error %s", c.pfx, op.Arg)
+		c.srv.log.Errorf("%sClient Error %s", c.prefix(), op.Arg)
 		c.closeWithErr("", errClientClosed)
 	default:
 		// INFO, +OK, -ERR from a client carry nothing for the server.
@@ -245,20 +231,22 @@ func (c *client) processOp(op *proto.Op) {
 func (c *client) sendErr(text string) {
 	out := c.conn.Out()
 	*out = proto.AppendErr(*out, text)
-	c.srv.tracef(c, "->> [-ERR '%s']", text)
+	c.srv.tracef(c, "->> [-ERR %s]", text)
 }
 
 // sendOK stages +OK when the client asked for verbose replies.
 func (c *client) sendOK() {
-	if c.verbose {
+	if c.opts.Verbose {
 		out := c.conn.Out()
 		*out = append(*out, proto.OKLine...)
+		c.srv.tracef(c, "->> [OK]")
 	}
 }
 
 func (c *client) sendPong() {
 	out := c.conn.Out()
 	*out = append(*out, proto.PongLine...)
+	c.srv.tracef(c, "->> [PONG]")
 }
 
 // closeWithErr sends -ERR 'text' (when text is not empty) and closes.
@@ -275,11 +263,7 @@ func (c *client) closeWithErr(text string, reason error) {
 // tick runs liveness checks: auth timeout and server PINGs.
 func (c *client) tick(now time.Time) {
 	o := c.srv.opts
-	if c.tlsTick(now) {
-		return
-	}
-	if !c.authDue.IsZero() && !c.connected && now.After(c.authDue) {
-		c.closeWithErr("Authentication Timeout", errAuthTimeout)
+	if c.hs != nil && c.hs.expired(c, now) {
 		return
 	}
 	if o.PingInterval <= 0 || now.Sub(c.lastPing) < o.PingInterval {
@@ -293,6 +277,7 @@ func (c *client) tick(now time.Time) {
 	c.pingsOut++
 	out := c.conn.Out()
 	*out = append(*out, proto.PingLine...)
+	c.srv.tracef(c, "->> [PING]")
 }
 
 // nextRand is xorshift64*, owned by the loop goroutine.

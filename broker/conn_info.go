@@ -69,7 +69,7 @@ func closeReason(err error) string {
 		return "Maximum Message Payload Exceeded"
 	case errors.Is(err, errProtocol), errors.Is(err, errBadConnect), errors.Is(err, errNoHeaders):
 		return "Protocol Violation"
-	case errors.Is(err, errServerClosing):
+	case errors.Is(err, loop.ErrServerStopped):
 		return "Server Shutdown"
 	}
 	return "Client Closed"
@@ -80,21 +80,12 @@ func (s *Server) clientClosed(c *client, err error) {
 	switch {
 	case errors.Is(err, loop.ErrSlowConsumerPending):
 		s.stats.slowConsumers.Add(1)
-		s.log.Noticef("%sSlow Consumer Detected: MaxPending of %d Exceeded", c.pfx, s.opts.MaxPending)
+		s.log.Noticef("%sSlow Consumer Detected: MaxPending of %d Exceeded", c.prefix(), s.opts.MaxPending)
 	case errors.Is(err, loop.ErrSlowConsumerDeadline):
 		s.stats.slowConsumers.Add(1)
-		s.log.Noticef("%sSlow Consumer Detected: WriteDeadline of %v exceeded", c.pfx, s.opts.WriteDeadline)
+		s.log.Noticef("%sSlow Consumer Detected: WriteDeadline of %v exceeded", c.prefix(), s.opts.WriteDeadline)
 	}
-	c.mu.Lock()
-	subs := make([]*subscription, 0, len(c.subs))
-	for _, sub := range c.subs {
-		subs = append(subs, sub)
-	}
-	clear(c.subs)
-	c.mu.Unlock()
-	for _, sub := range subs {
-		c.removeSub(sub)
-	}
+	c.dropSubs()
 	s.numClients.Add(-1)
 	s.mu.Lock()
 	delete(s.clients, c.cid)
@@ -113,7 +104,7 @@ func (s *Server) debugf(c *client, format string, args ...any) {
 	if !s.opts.Debug {
 		return
 	}
-	s.log.Debugf(c.pfx+format, args...)
+	s.log.Debugf(c.prefix()+format, args...)
 }
 
 // tracef logs a connection-scoped trace line.
@@ -121,5 +112,5 @@ func (s *Server) tracef(c *client, format string, args ...any) {
 	if !s.opts.Trace {
 		return
 	}
-	s.log.Tracef(c.pfx+format, args...)
+	s.log.Tracef(c.prefix()+format, args...)
 }

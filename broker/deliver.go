@@ -13,13 +13,14 @@ const noRespStatus = "NATS/1.0 503\r\nNats-Subject: "
 // processPub delivers one PUB or HPUB. It is the hot path: no allocation,
 // no lock besides the index's own read path.
 func (c *client) processPub(op *proto.Op) {
-	if op.Kind == proto.OpHPub && !c.headers {
-		c.srv.log.Errorf("%smessage headers not supported", c.pfx)
+	if op.Kind == proto.OpHPub && !c.opts.Headers {
+		c.srv.log.Errorf("%smessage headers not supported", c.prefix())
 		c.closeWithErr("", errNoHeaders)
 		return
 	}
-	if c.pedantic && !subject.ValidLiteral(op.Subject) {
+	if c.opts.Pedantic && !subject.ValidLiteral(op.Subject) {
 		c.sendErr("Invalid Publish Subject")
+		c.sendOK() // nats-server acknowledges the op all the same
 		return
 	}
 	if !c.mayPublish(op.Subject) {
@@ -29,11 +30,12 @@ func (c *client) processPub(op *proto.Op) {
 	c.inMsgs.Add(1)
 	c.inBytes.Add(int64(len(op.Payload)))
 
-	delivered := c.deliverAll(c.acc, op.Subject, op.Reply, op)
-	if len(c.acc.streams)+len(c.acc.services) > 0 || c.acc.nresp.Load() > 0 {
+	acc := c.grant.acc
+	delivered := c.deliverAll(acc, op.Subject, op.Reply, op)
+	if len(acc.streams)+len(acc.services) > 0 || acc.nresp.Load() > 0 {
 		delivered = c.deliverImports(op) || delivered
 	}
-	if !delivered && c.noResp && len(op.Reply) > 0 {
+	if !delivered && c.opts.NoResponders && len(op.Reply) > 0 {
 		c.sendNoResponders(op.Subject, op.Reply)
 	}
 }
@@ -75,10 +77,11 @@ func (c *client) deliverAll(acc *account, subj, reply []byte, op *proto.Op) bool
 // take it (closed, echo off, auto-unsubscribe limit reached).
 func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, op *proto.Op) bool {
 	dst := sub.client
-	if (dst == c && !c.echo) || sub.closed.Load() || dst.conn.Closed() {
+	if (dst == c && !c.opts.Echo) || sub.closed.Load() || dst.conn.Closed() {
 		return false
 	}
-	if sub.filter && !dst.perms.CanDeliver(subj) {
+	view := dst.view.Load()
+	if sub.filter && !view.grant.perms.CanDeliver(subj) {
 		return false
 	}
 	n := sub.delivered.Add(1)
@@ -90,7 +93,7 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 	payload := op.Payload
 	buf := sh.Begin(dst.conn)
 	switch {
-	case op.HdrLen > 0 && dst.headers:
+	case op.HdrLen > 0 && view.headers:
 		*buf = proto.AppendHMsg(*buf, subj, sub.sid, reply, op.HdrLen, payload)
 	case op.HdrLen > 0:
 		// A subscriber without headers gets the payload only.
@@ -103,8 +106,8 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 	c.overHigh(sh, dst)
 	dst.outMsgs.Add(1)
 	dst.outBytes.Add(int64(len(payload)))
-	if len(reply) > 0 && dst.replies != nil {
-		dst.grantReply(reply)
+	if len(reply) > 0 && view.grant.replies != nil {
+		view.grant.grantReply(reply)
 	}
 	if last {
 		sub.unsubAfterMax()
@@ -115,7 +118,7 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 // sendNoResponders answers a request nobody received with a 503 status
 // message on the publisher's own subscription that matches the reply.
 func (c *client) sendNoResponders(subj, reply []byte) {
-	r := c.acc.sl.Match(reply)
+	r := c.grant.acc.sl.Match(reply)
 	if r == nil {
 		return
 	}

@@ -1,50 +1,9 @@
 package broker
 
 import (
-	"time"
-
 	"natsloop/internal/subject"
 	"natsloop/proto"
 )
-
-// processConnect applies a CONNECT. nats-server's defaults (verbose,
-// pedantic, echo true) apply to fields the JSON leaves out.
-func (c *client) processConnect(op *proto.Op) {
-	if c.connected {
-		// A second CONNECT updates options, as nats-server allows.
-		c.srv.debugf(c, "Client sent a second CONNECT")
-	}
-	cn, err := proto.ParseConnect(op.Arg)
-	if err != nil {
-		// nats-server closes without an -ERR on a malformed CONNECT.
-		c.srv.log.Errorf("%s%v", c.pfx, err)
-		c.closeWithErr("", errBadConnect)
-		return
-	}
-	if cn.Protocol < 0 || cn.Protocol > 1 {
-		c.srv.log.Errorf("%sinvalid client protocol", c.pfx)
-		c.closeWithErr("invalid client protocol", errBadConnect)
-		return
-	}
-	if cn.NoResponders && !cn.Headers {
-		c.srv.log.Errorf("%sno responders requires headers support", c.pfx)
-		c.closeWithErr("no responders requires headers support", errBadConnect)
-		return
-	}
-	c.verbose = cn.Verbose
-	c.pedantic = cn.Pedantic
-	c.echo = cn.Echo
-	c.headers = cn.Headers
-	c.noResp = cn.NoResponders
-	c.name, c.lang, c.version = cn.Name, cn.Lang, cn.Version
-	if c.srv.authRequired() && !c.connected {
-		c.authenticate(&cn)
-		return
-	}
-	c.connected = true
-	c.authDue = time.Time{}
-	c.sendOK()
-}
 
 // processSub adds a subscription.
 func (c *client) processSub(op *proto.Op) {
@@ -52,13 +11,13 @@ func (c *client) processSub(op *proto.Op) {
 		c.sendErr("Invalid Subject")
 		return
 	}
-	if !c.maySubscribe(op.Subject, op.Queue) {
+	if !c.maySubscribe(op.Subject, op.Queue, op.SID) {
 		return
 	}
 	c.mu.Lock()
 	if max := c.srv.opts.MaxSubs; max > 0 && len(c.subs) >= max {
 		c.mu.Unlock()
-		c.srv.log.Errorf("%sMaximum Subscriptions Exceeded (max %d)", c.pfx, max)
+		c.srv.log.Errorf("%sMaximum Subscriptions Exceeded (max %d)", c.prefix(), max)
 		c.sendErr("maximum subscriptions exceeded")
 		return
 	}
@@ -68,18 +27,20 @@ func (c *client) processSub(op *proto.Op) {
 		c.sendOK()
 		return
 	}
+	perms := c.grant.perms
 	sub := &subscription{
 		client:  c,
+		acc:     c.grant.acc,
 		subject: append([]byte(nil), op.Subject...),
 		sid:     append([]byte(nil), op.SID...),
-		filter:  c.perms != nil && c.perms.NeedsDeliveryFilter(op.Subject),
+		filter:  perms != nil && perms.NeedsDeliveryFilter(op.Subject),
 	}
 	if len(op.Queue) > 0 {
 		sub.queue = append([]byte(nil), op.Queue...)
 	}
 	c.subs[string(sub.sid)] = sub
 	c.mu.Unlock()
-	if err := c.acc.sl.Insert(sub.subject, sub.queue, sub); err != nil {
+	if err := sub.acc.sl.Insert(sub.subject, sub.queue, sub); err != nil {
 		c.mu.Lock()
 		delete(c.subs, string(sub.sid))
 		c.mu.Unlock()
@@ -116,7 +77,7 @@ func (c *client) removeSub(sub *subscription) {
 	if sub.closed.Swap(true) {
 		return
 	}
-	c.acc.sl.Remove(sub.subject, sub.queue, sub)
+	sub.acc.sl.Remove(sub.subject, sub.queue, sub)
 }
 
 // unsubAfterMax drops a subscription that reached its auto-unsubscribe
@@ -129,4 +90,20 @@ func (sub *subscription) unsubAfterMax() {
 	}
 	c.mu.Unlock()
 	c.removeSub(sub)
+}
+
+// dropSubs removes every subscription of the client (a second CONNECT
+// does this in nats-server 2.15: it may move the client to another
+// account).
+func (c *client) dropSubs() {
+	c.mu.Lock()
+	subs := make([]*subscription, 0, len(c.subs))
+	for _, sub := range c.subs {
+		subs = append(subs, sub)
+	}
+	clear(c.subs)
+	c.mu.Unlock()
+	for _, sub := range subs {
+		c.removeSub(sub)
+	}
 }

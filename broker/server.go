@@ -39,10 +39,11 @@ type Server struct {
 	lp      *loop.Server // set by Start; immutable after
 	handler connHandler  // immutable after New
 
-	gacc     *account            // the global account $G; immutable pointer
-	accounts map[string]*account // by name, $G included; immutable after New
-	auth     *auth.Auth          // compiled authorization; immutable after New
-	tls      *serverTLS          // nil without client TLS; immutable after New
+	gacc      *account            // the global account $G; immutable pointer
+	anonymous *grant              // $G with no user or permissions: clients before auth, or without it; immutable
+	accounts  map[string]*account // by name, $G included; immutable after New
+	auth      *auth.Auth          // compiled authorization; immutable after New
+	tls       *serverTLS          // nil without client TLS; immutable after New
 
 	flow flowLimits // flow-control marks (flow.go); immutable after New
 
@@ -130,15 +131,13 @@ func New(opts *config.Options, log logging.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l, ok := log.(auth.Logger); ok {
-		a.SetLogger(l)
-	}
-	s.auth = a
+	s.auth = a // failed logins are logged by the client, with its cid
 	if err := s.buildAccounts(a.Accounts()); err != nil {
 		a.Close()
 		return nil, err
 	}
 	s.gacc = s.accounts[globalAccount]
+	s.anonymous = &grant{acc: s.gacc}
 	if err := s.setupTLS(); err != nil {
 		a.Close()
 		return nil, err

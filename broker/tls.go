@@ -58,22 +58,22 @@ func (s *Server) logTLSStartup() {
 // once it completes.
 func (c *client) openTLS(now time.Time) {
 	t := c.srv.tls
-	c.tlsDue = now.Add(t.timeout)
+	c.hs.tlsDue = now.Add(t.timeout)
 	if t.handshakeFirst {
 		c.startTLS(nil)
 		return
 	}
-	c.tlsWaiting = true
+	c.state = stateTLSWait
 }
 
 // startTLS hands the connection to the TLS bridge; first holds ciphertext
 // already read.
 func (c *client) startTLS(first []byte) {
-	c.tlsWaiting = false
+	c.state = stateTLS
 	c.srv.debugf(c, "Starting TLS client connection handshake")
 	// One deadline from accept, as nats-server: the bridge gets what is
-	// left of it (tlsTick enforces it before the handshake starts).
-	left := max(time.Until(c.tlsDue), time.Millisecond)
+	// left of it (handshake.expired enforces it before the handshake starts).
+	left := max(time.Until(c.hs.tlsDue), time.Millisecond)
 	c.conn.StartTLS(c.srv.tls.cfg, false, left, first, c.tlsReady)
 }
 
@@ -81,7 +81,7 @@ func (c *client) startTLS(first []byte) {
 // must start a TLS handshake.
 func (c *client) tlsData(data []byte) int {
 	if !tlsbridge.LooksLikeTLS(data) {
-		c.srv.log.Errorf("%sTLS handshake error: first record does not look like a TLS handshake", c.pfx)
+		c.srv.log.Errorf("%sTLS handshake error: first record does not look like a TLS handshake", c.prefix())
 		c.closeWithErr("", errTLSHandshake)
 		return len(data)
 	}
@@ -92,10 +92,11 @@ func (c *client) tlsData(data []byte) int {
 // tlsReady runs on the connection's loop when the handshake ended.
 func (c *client) tlsReady(_ *loop.Conn, err error) {
 	if err != nil {
-		c.srv.log.Errorf("%sTLS handshake error: %v", c.pfx, err)
+		c.srv.log.Errorf("%sTLS handshake error: %v", c.prefix(), err)
 		return // the loop closes the connection
 	}
-	c.tlsDue = time.Time{}
+	c.state = stateNew
+	c.hs.tlsDue = time.Time{}
 	if st, ok := c.conn.TLSState(); ok {
 		c.srv.debugf(c, "TLS handshake complete")
 		c.srv.debugf(c, "%s", st.LogLine())
@@ -104,14 +105,4 @@ func (c *client) tlsReady(_ *loop.Conn, err error) {
 		c.sendInfo()
 	}
 	c.startAuthTimer(time.Now())
-}
-
-// tlsTick closes a connection whose TLS handshake did not finish in time.
-func (c *client) tlsTick(now time.Time) bool {
-	if c.tlsDue.IsZero() || now.Before(c.tlsDue) {
-		return false
-	}
-	c.srv.log.Errorf("%sTLS handshake timeout", c.pfx)
-	c.closeWithErr("", errTLSTimeout)
-	return true
 }

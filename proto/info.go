@@ -75,33 +75,38 @@ func AppendInfo(dst []byte, info *Info) []byte {
 	return append(dst, " \r\n"...)
 }
 
-// Connect is what a client or route sends in CONNECT.
+// Connect is what a client sends in CONNECT: nats-server's client options,
+// field for field with the same JSON names and types, so that the same
+// JSON is accepted or refused by both.
 type Connect struct {
-	Verbose      bool   `json:"verbose"`
-	Pedantic     bool   `json:"pedantic"`
-	TLSRequired  bool   `json:"tls_required"`
-	AuthToken    string `json:"auth_token,omitempty"`
-	User         string `json:"user,omitempty"`
-	Pass         string `json:"pass,omitempty"`
-	Name         string `json:"name,omitempty"`
-	Lang         string `json:"lang,omitempty"`
-	Version      string `json:"version,omitempty"`
-	Protocol     int    `json:"protocol"`
-	Echo         bool   `json:"echo"`
-	Headers      bool   `json:"headers,omitempty"`
-	NoResponders bool   `json:"no_responders,omitempty"`
-	Nkey         string `json:"nkey,omitempty"`
-	Sig          string `json:"sig,omitempty"`
-	JWT          string `json:"jwt,omitempty"`
-	Cluster      string `json:"cluster,omitempty"`
-	Dynamic      bool   `json:"cluster_dynamic,omitempty"`
-	Account      string `json:"account,omitempty"`
-	NewAccount   bool   `json:"new_account,omitempty"`
+	Echo          bool               `json:"echo"`
+	Verbose       bool               `json:"verbose"`
+	Pedantic      bool               `json:"pedantic"`
+	TLSRequired   bool               `json:"tls_required"`
+	Nkey          string             `json:"nkey,omitempty"`
+	JWT           string             `json:"jwt,omitempty"`
+	Sig           string             `json:"sig,omitempty"`
+	AuthToken     string             `json:"auth_token,omitempty"`
+	User          string             `json:"user,omitempty"`
+	Pass          string             `json:"pass,omitempty"`
+	Name          string             `json:"name"`
+	Lang          string             `json:"lang"`
+	Version       string             `json:"version"`
+	Protocol      int                `json:"protocol"`
+	Account       string             `json:"account,omitempty"`
+	NewAccount    bool               `json:"new_account,omitempty"`
+	Headers       bool               `json:"headers,omitempty"`
+	NoResponders  bool               `json:"no_responders,omitempty"`
+	Import        *SubjectPermission `json:"import,omitempty"`
+	Export        *SubjectPermission `json:"export,omitempty"`
+	RemoteAccount string             `json:"remote_account,omitempty"`
+	ProxySig      string             `json:"proxy_sig,omitempty"`
+}
 
-	// Routes only.
-	Import *SubjectPermission `json:"import,omitempty"`
-	Export *SubjectPermission `json:"export,omitempty"`
-	LNOC   bool               `json:"lnoc,omitempty"`
+// DefaultConnect is a client's options before its first CONNECT:
+// nats-server's defaults (verbose, pedantic and echo on).
+func DefaultConnect() Connect {
+	return Connect{Verbose: true, Pedantic: true, Echo: true}
 }
 
 // AppendConnect appends CONNECT {json}\r\n (for clients and soliciting
@@ -116,17 +121,26 @@ func AppendConnect(dst []byte, c *Connect) []byte {
 	return append(dst, crlf...)
 }
 
-// ParseConnect decodes a CONNECT payload. nats-server's defaults apply to
-// fields the JSON leaves out: verbose, pedantic and echo are true.
+// ParseConnect decodes a first CONNECT: DefaultConnect with the JSON's
+// fields applied.
 func ParseConnect(arg []byte) (Connect, error) {
-	c := Connect{Verbose: true, Pedantic: true, Echo: true}
+	c := DefaultConnect()
+	err := c.Merge(arg)
+	return c, err
+}
+
+// Merge applies a CONNECT's JSON over c. As with nats-server, a field the
+// JSON leaves out keeps its current value, so a second CONNECT changes
+// only what it names. On error c may be partly updated (the connection
+// is closed then).
+func (c *Connect) Merge(arg []byte) error {
 	if len(arg) == 0 {
-		return c, fmt.Errorf("proto: CONNECT without arguments")
+		return fmt.Errorf("proto: CONNECT without arguments")
 	}
-	if err := json.Unmarshal(arg, &c); err != nil {
-		return c, fmt.Errorf("proto: CONNECT: %w", err)
+	if err := json.Unmarshal(arg, c); err != nil {
+		return fmt.Errorf("proto: CONNECT: %w", err)
 	}
-	return c, nil
+	return nil
 }
 
 // NewServerID returns a new random server id in the exact shape of a server

@@ -54,15 +54,40 @@ func TestParseConnect(t *testing.T) {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
-	// Route CONNECT round trip.
-	b := AppendConnect(nil, &Connect{Echo: true, Headers: true, Name: "NABC", Cluster: "c", User: "u", Pass: "p"})
+	// CONNECT round trip.
+	b := AppendConnect(nil, &Connect{Echo: true, Headers: true, Name: "NABC", User: "u", Pass: "p"})
 	got := feed(Parser{Mode: ModeRoute}, b)
 	if got.Err != nil || len(got.Ops) != 1 || got.Ops[0].Kind != OpConnect {
 		t.Fatalf("%+v", got)
 	}
 	c, err = ParseConnect([]byte(got.Ops[0].Arg))
-	if err != nil || c.Verbose || c.Pedantic || !c.Echo || c.Name != "NABC" || c.Cluster != "c" || strings.Contains(got.Ops[0].Arg, "lang") {
+	if err != nil || c.Verbose || c.Pedantic || !c.Echo || c.Name != "NABC" || c.User != "u" || c.Pass != "p" {
 		t.Fatalf("%+v %v %s", c, err, b)
+	}
+}
+
+// TestConnectMerge: a second CONNECT changes only the fields it names,
+// as nats-server unmarshals it over the client's current options.
+func TestConnectMerge(t *testing.T) {
+	c, err := ParseConnect([]byte(`{"verbose":false,"headers":true,"user":"a","pass":"p","name":"n"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Merge([]byte(`{"no_responders":true,"pass":"q"}`)); err != nil {
+		t.Fatal(err)
+	}
+	want := Connect{Echo: true, Pedantic: true, Headers: true, NoResponders: true, User: "a", Pass: "q", Name: "n"}
+	if c != want {
+		t.Fatalf("merged %+v, want %+v", c, want)
+	}
+	// A type the reference's struct refuses is refused here too.
+	for _, bad := range []string{`{"import":"x"}`, `{"protocol":1.5}`, `{"name":5}`, `{"remote_account":true}`} {
+		if err := c.Merge([]byte(bad)); err == nil {
+			t.Errorf("%s: accepted", bad)
+		}
+	}
+	if err := c.Merge([]byte(`{"cluster":5,"unknown":[1]}`)); err != nil {
+		t.Errorf("unknown fields must be ignored: %v", err)
 	}
 }
 

@@ -278,3 +278,9 @@ func (p *Parser) payload(buf []byte) (int, *Op, error) {
 	}
 	return k, &p.op, nil
 }
+
+// AtOpStart reports whether the next input byte starts a new op (no
+// partial control line or payload is held).
+func (p *Parser) AtOpStart() bool {
+	return p.state == stateStart && len(p.line) == 0 && p.err == nil
+}
