@@ -106,9 +106,46 @@ func (c *client) authViolation(cr auth.Credentials) {
 	c.closeWithErr(auth.ErrTextAuthViolation, errAuthViolation)
 }
 
-// mayPublish reports whether the client may publish to subj; it sends the
-// violation otherwise (the connection stays open).
-func (c *client) mayPublish(subj []byte) bool {
+// Subject prefixes nats-server keeps for itself: clients may not publish
+// to them, or use them as reply subjects.
+const (
+	gatewayReplyPrefix = "_GR_."    // gateway-routed replies
+	nrgPrefix          = "$NRG."    // JetStream's raft groups
+	serviceReplyPrefix = "_R_."     // service import replies
+	jsAckPrefix        = "$JS.ACK." // JetStream acknowledgements
+)
+
+// mayPublish reports whether the client may publish to subj with reply;
+// it sends the violation otherwise (the connection stays open). The
+// checks and their order are nats-server's.
+func (c *client) mayPublish(subj, reply []byte) bool {
+	if hasPrefixLonger(subj, gatewayReplyPrefix) || !c.mayPublishTo(subj) || hasPrefix(subj, nrgPrefix) {
+		c.sendErr(auth.PubViolation(string(subj)))
+		c.srv.log.Errorf("%sPublish Violation - Subject %q", c.prefix(), subj)
+		return false
+	}
+	if len(reply) > 0 && (hasPrefix(reply, serviceReplyPrefix) ||
+		hasPrefixLonger(reply, jsAckPrefix) || hasPrefixLonger(reply, gatewayReplyPrefix)) {
+		c.sendErr(fmt.Sprintf("Permissions Violation for Publish with Reply of %q", reply))
+		c.srv.log.Errorf("%sPublish Violation - Reply %q", c.prefix(), reply)
+		return false
+	}
+	return true
+}
+
+// hasPrefix is bytes.HasPrefix for a string prefix, without a conversion.
+func hasPrefix(b []byte, p string) bool {
+	return len(b) >= len(p) && string(b[:len(p)]) == p
+}
+
+// hasPrefixLonger reports whether b starts with p and has more after it.
+func hasPrefixLonger(b []byte, p string) bool {
+	return len(b) > len(p) && string(b[:len(p)]) == p
+}
+
+// mayPublishTo applies the client's publish permissions (and the
+// response grants allow_responses gave it).
+func (c *client) mayPublishTo(subj []byte) bool {
 	g := c.grant
 	if g.perms == nil || g.perms.CanPublish(subj) {
 		return true
@@ -117,12 +154,8 @@ func (c *client) mayPublish(subj []byte) bool {
 		g.replyMu.Lock()
 		ok := g.replies.Use(subj, time.Now())
 		g.replyMu.Unlock()
-		if ok {
-			return true
-		}
+		return ok
 	}
-	c.sendErr(auth.PubViolation(string(subj)))
-	c.srv.log.Errorf("%sPublish Violation - Subject %q", c.prefix(), subj)
 	return false
 }
 

@@ -19,17 +19,19 @@ func (c *client) processPub(op *proto.Op) {
 		return
 	}
 	if c.opts.Pedantic && !subject.ValidLiteral(op.Subject) {
+		// nats-server only complains: the message is still acknowledged
+		// and delivered to whatever the subject matches.
 		c.sendErr("Invalid Publish Subject")
-		c.sendOK() // nats-server acknowledges the op all the same
-		return
 	}
-	if !c.mayPublish(op.Subject) {
+	if c.srv.opts.Trace {
+		c.tracePayload("<<-", op.Payload)
+	}
+	c.inMsgs.Add(1)
+	c.inBytes.Add(int64(len(op.Payload)))
+	if !c.mayPublish(op.Subject, op.Reply) {
 		return
 	}
 	c.sendOK() // nats-server acknowledges before delivering
-	c.inMsgs.Add(1)
-	c.inBytes.Add(int64(len(op.Payload)))
-
 	acc := c.grant.acc
 	delivered := c.deliverAll(acc, op.Subject, op.Reply, op)
 	if len(acc.streams)+len(acc.services) > 0 || acc.nresp.Load() > 0 {
@@ -92,6 +94,7 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 	last := max > 0 && n == max
 	payload := op.Payload
 	buf := sh.Begin(dst.conn)
+	start := len(*buf)
 	switch {
 	case op.HdrLen > 0 && view.headers:
 		*buf = proto.AppendHMsg(*buf, subj, sub.sid, reply, op.HdrLen, payload)
@@ -101,6 +104,9 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 		*buf = proto.AppendMsg(*buf, subj, sub.sid, reply, payload)
 	default:
 		*buf = proto.AppendMsg(*buf, subj, sub.sid, reply, payload)
+	}
+	if c.srv.opts.Trace {
+		dst.traceDelivery((*buf)[start:], len(payload))
 	}
 	sh.Commit(dst.conn)
 	c.overHigh(sh, dst)

@@ -1,6 +1,8 @@
 package broker
 
 import (
+	"bytes"
+	"fmt"
 	"regexp"
 	"strconv"
 
@@ -72,4 +74,28 @@ func opName(k proto.OpKind) string {
 		return "INFO"
 	}
 	return k.String()
+}
+
+// traceDelivery logs a MSG/HMSG staged for c, as nats-server does with
+// the subscriber's prefix: ->> [MSG subject sid size], then the payload.
+// frame is the whole frame, payloadLen the length of its payload.
+func (c *client) traceDelivery(frame []byte, payloadLen int) {
+	head, _, _ := bytes.Cut(frame, []byte("\r\n"))
+	c.srv.tracef(c, "->> [%s]", head)
+	end := len(frame) - 2
+	c.tracePayload("->>", frame[end-payloadLen:end])
+}
+
+// tracePayload logs a message payload as nats-server does (dir is <<- or
+// ->>), cut to max_traced_msg_len; an empty payload is not logged.
+func (c *client) tracePayload(dir string, payload []byte) {
+	if len(payload) == 0 {
+		return
+	}
+	if max := c.srv.opts.MaxTracedMsgLen; max > 0 && len(payload) > max {
+		q := fmt.Sprintf("%q", payload[:max])
+		c.srv.tracef(c, "%s MSG_PAYLOAD: [\"%s...\"]", dir, q[1:len(q)-1])
+		return
+	}
+	c.srv.tracef(c, "%s MSG_PAYLOAD: [%q]", dir, payload)
 }

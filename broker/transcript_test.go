@@ -128,6 +128,49 @@ var transcripts = []transcript{
 	{name: "auth: allowed publish delivers", config: authConfig, steps: []step{
 		{"CONNECT {\"verbose\":false,\"user\":\"bob\",\"pass\":\"pw\"}\r\nSUB foo.a 1\r\nPUB foo.a 1\r\nx\r\nPING\r\n", []string{"MSG foo.a 1 1", "x", "PONG"}},
 	}},
+	// A second CONNECT is merged over the first (nats-server unmarshals
+	// it into the client's options): omitted fields keep their values.
+	{name: "second CONNECT keeps headers", steps: []step{
+		{"CONNECT {\"verbose\":false,\"headers\":true}\r\nCONNECT {\"no_responders\":true}\r\nPING\r\n", []string{"PONG"}},
+	}},
+	{name: "second CONNECT keeps verbose off", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nCONNECT {}\r\nSUB foo 1\r\nPING\r\n", []string{"PONG"}},
+	}},
+	// Since 2.15 a second CONNECT drops the client's subscriptions (it may
+	// move the client to another account); 2.9 kept them.
+	{name: "second CONNECT drops subscriptions", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nCONNECT {}\r\nPUB foo 1\r\nx\r\nPING\r\n", []string{"PONG"}},
+	}, before212: []step{
+		{"CONNECT {\"verbose\":false}\r\nSUB foo 1\r\nCONNECT {}\r\nPUB foo 1\r\nx\r\nPING\r\n", []string{"MSG foo 1 1", "x", "PONG"}},
+	}},
+	{name: "auth: second CONNECT re-authenticates", config: authConfig, steps: []step{
+		{"CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"secret\"}\r\nPING\r\n", []string{"PONG"}},
+		{"CONNECT {\"pass\":\"nope\"}\r\nPING\r\n", []string{"-ERR 'Authorization Violation'", "<closed>"}},
+	}},
+	{name: "auth: second CONNECT as another user", config: authConfig, steps: []step{
+		{"CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"secret\"}\r\nPUB bar 1\r\nx\r\nPING\r\n", []string{"PONG"}},
+		{"CONNECT {\"user\":\"bob\",\"pass\":\"pw\"}\r\nPUB bar 1\r\nx\r\nPING\r\n", []string{"-ERR 'Permissions Violation for Publish to \"bar\"'", "PONG"}},
+	}},
+	{name: "auth: unknown op before CONNECT", config: authConfig, steps: []step{
+		{"FOO\r\n", []string{"-ERR 'Authorization Violation'", "<closed>"}},
+	}},
+	{name: "auth: account in CONNECT", config: authConfig, steps: []step{
+		{"CONNECT {\"verbose\":false,\"user\":\"alice\",\"pass\":\"secret\",\"account\":\"A\"}\r\nPING\r\n", []string{"-ERR 'Authorization Violation'", "<closed>"}},
+	}},
+	// Pedantic only adds the -ERR: the PUB is still acknowledged and
+	// delivered to whatever its subject matches.
+	{name: "pedantic invalid subject still delivers", steps: []step{
+		{"CONNECT {\"verbose\":true}\r\nSUB > 1\r\nPUB foo.* 1\r\nx\r\nPING\r\n", []string{"+OK", "+OK", "-ERR 'Invalid Publish Subject'", "+OK", "MSG foo.* 1 1", "x", "PONG"}},
+	}},
+	{name: "reserved subjects", steps: []step{
+		{"CONNECT {\"verbose\":false}\r\nPUB _GR_.x 1\r\nx\r\nPUB $NRG.a 1\r\nx\r\nPUB a _R_. 1\r\nx\r\nPUB a $JS.ACK.x 1\r\nx\r\nPING\r\n", []string{
+			"-ERR 'Permissions Violation for Publish to \"_GR_.x\"'", "-ERR 'Permissions Violation for Publish to \"$NRG.a\"'",
+			"-ERR 'Permissions Violation for Publish with Reply of \"_R_.\"'", "-ERR 'Permissions Violation for Publish with Reply of \"$JS.ACK.x\"'", "PONG"}},
+	}, before212: []step{ // 2.9 did not reserve $NRG.
+		{"CONNECT {\"verbose\":false}\r\nPUB _GR_.x 1\r\nx\r\nPUB $NRG.a 1\r\nx\r\nPUB a _R_. 1\r\nx\r\nPUB a $JS.ACK.x 1\r\nx\r\nPING\r\n", []string{
+			"-ERR 'Permissions Violation for Publish to \"_GR_.x\"'",
+			"-ERR 'Permissions Violation for Publish with Reply of \"_R_.\"'", "-ERR 'Permissions Violation for Publish with Reply of \"$JS.ACK.x\"'", "PONG"}},
+	}},
 	{name: "queue group and reply", steps: []step{
 		{"CONNECT {\"verbose\":false}\r\nSUB foo q 1\r\nSUB foo q 2\r\nPUB foo bar 1\r\nx\r\nPING\r\n", []string{"MSG foo * bar 1", "x", "PONG"}},
 	}},
