@@ -222,8 +222,14 @@ func (c *client) processOp(op *proto.Op) {
 		// A client's -ERR ends its connection (nats-server does the same).
 		c.srv.log.Errorf("%sClient Error %s", c.prefix(), op.Arg)
 		c.closeWithErr("", errClientClosed)
+	case proto.OpInfo:
+		// Ignored, but nats-server decodes it and closes on bad JSON.
+		if _, err := proto.ParseInfo(op.Arg); err != nil {
+			c.srv.log.Errorf("%s%v", c.prefix(), err)
+			c.closeWithErr("", errProtocol)
+		}
 	default:
-		// INFO, +OK, -ERR from a client carry nothing for the server.
+		// +OK from a client carries nothing for the server.
 	}
 }
 

@@ -6,11 +6,14 @@
 //
 // # Concurrency
 //
-// Every client session belongs to one event loop: its parser, CONNECT
-// options and liveness fields are touched only on that loop's goroutine
-// ("owned by the loop"). What other loops touch is marked on each field:
-// the subscription table (guarded by the client's mu), counters (atomics)
-// and the closed flag (atomic). An account's subscription index is safe for
+// Every client session belongs to one event loop: its parser, lifecycle
+// state, CONNECT options and liveness fields are touched only on that
+// loop's goroutine ("owned by the loop"). What other loops touch is marked
+// on each field: the subscription table (guarded by the client's mu),
+// counters (atomics), and immutable snapshots behind atomic pointers (the
+// peerView with headers support and the auth grant, the log prefix); see
+// docs/design/0005. A second CONNECT publishes new snapshots and never
+// changes a published one. An account's subscription index is safe for
 // concurrent use; the *subject.Result it returns is immutable, so a
 // publisher iterates it with no lock held.
 //
