@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/panjf2000/gnet/v2"
@@ -11,9 +12,12 @@ import (
 
 // drainPoll is how often a shard re-checks the conns that others wait on.
 // gnet writes a conn's queued output on its own (EPOLLOUT) without telling
-// us, so a wait ends at the next flush of the conn or at a poll. (Go's
-// timers fire at about 1 ms granularity when the process is idle.)
-const drainPoll = 250 * time.Microsecond
+// us, so a wait ends at the next flush of the conn or at a poll. The poll
+// sleeps with nanosleep on its own goroutine: Go's timers fire about 1 ms
+// late when the process idles in the netpoller (its epoll timeout has
+// millisecond resolution), long enough for a consumer reading at GB/s to
+// run dry while its publishers wait.
+const drainPoll = 100 * time.Microsecond
 
 // drainWaiters are the conns waiting for one conn's output to drain.
 type drainWaiters struct {
@@ -142,8 +146,31 @@ func (s *Shard) watch(c *Conn) {
 }
 
 func (s *Shard) armPoll() {
-	if !s.pollArmed.Swap(true) {
-		s.pollTimer.Reset(drainPoll)
+	if s.pollArmed.Swap(true) {
+		return
+	}
+	s.pollOnce.Do(func() { go s.pollClock() })
+	select {
+	case s.pollKick <- struct{}{}:
+	default:
+	}
+}
+
+// pollClock runs the shard's drain poll drainPoll after each armPoll,
+// until the server stops. Started on the first armPoll.
+func (s *Shard) pollClock() {
+	ts := syscall.NsecToTimespec(int64(drainPoll))
+	for {
+		select {
+		case <-s.pollKick:
+		case <-s.srv.done:
+			return
+		}
+		for syscall.Nanosleep(&ts, nil) == syscall.EINTR {
+		}
+		if err := s.el.Execute(context.Background(), s.pollTask); err != nil {
+			s.pollArmed.Store(false) // engine stopping
+		}
 	}
 }
 
@@ -169,18 +196,13 @@ func (s *Shard) poll() {
 	}
 }
 
-// newPoll prepares the shard's drain poll (timer and task).
+// newPoll prepares the shard's drain poll task.
 func (s *Shard) newPoll() {
-	task := func(context.Context) error {
+	s.pollKick = make(chan struct{}, 1)
+	s.pollTask = gnet.RunnableFunc(func(context.Context) error {
 		prev := s.enter(nil)
 		s.poll()
 		s.leave(nil, prev)
 		return nil
-	}
-	s.pollTimer = time.AfterFunc(time.Hour, func() {
-		if err := s.el.Execute(context.Background(), gnet.RunnableFunc(task)); err != nil {
-			s.pollArmed.Store(false) // engine stopping
-		}
 	})
-	s.pollTimer.Stop()
 }

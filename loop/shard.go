@@ -45,10 +45,12 @@ type Shard struct {
 
 	// Drain waits (drain.go): conns others wait on, re-checked by a poll.
 	watchMu   sync.Mutex
-	watchNew  []*Conn     // guarded by watchMu: added by waiters' loops
-	watching  []*Conn     // loop-owned
-	pollArmed atomic.Bool // the poll timer is set or its task queued
-	pollTimer *time.Timer // immutable after newShard; Reset via armPoll
+	watchNew  []*Conn       // guarded by watchMu: added by waiters' loops
+	watching  []*Conn       // loop-owned
+	pollArmed atomic.Bool   // the poll is due or its task queued
+	pollKick  chan struct{} // armPoll -> pollClock; immutable after newShard
+	pollOnce  sync.Once     // starts pollClock
+	pollTask  gnet.Runnable // immutable after newShard
 
 	lingering   []*Conn       // loop-owned: closed conns waiting for gnet to drain
 	lingerDelay time.Duration // loop-owned: current re-check period
