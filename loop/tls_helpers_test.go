@@ -1,19 +1,15 @@
 package loop
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
 	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"natsloop/internal/testcert"
 	"natsloop/tlsbridge"
 )
 
@@ -29,67 +25,15 @@ type tlsCerts struct {
 
 func newTLSCerts(tb testing.TB) *tlsCerts {
 	tb.Helper()
-	ca, caKey := makeTestCA(tb, "loop test CA")
-	other, otherKey := makeTestCA(tb, "loop other CA")
-	f := &tlsCerts{pool: x509.NewCertPool(), otherPool: x509.NewCertPool()}
-	f.pool.AddCert(ca)
-	f.otherPool.AddCert(other)
-	f.server = makeTestLeaf(tb, "server", ca, caKey, true, 10)
-	f.client = makeTestLeaf(tb, "client", ca, caKey, false, 11)
-	f.otherClient = makeTestLeaf(tb, "other-client", other, otherKey, false, 12)
-	return f
-}
-
-func makeTestCA(tb testing.TB, name string) (*x509.Certificate, *ecdsa.PrivateKey) {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
+	ca := testcert.MustNew(tb, "loop test CA")
+	other := testcert.MustNew(tb, "loop other CA")
+	return &tlsCerts{
+		pool:        ca.Pool(),
+		otherPool:   other.Pool(),
+		server:      ca.MustLeaf(tb, testcert.Spec{Name: "server", Use: testcert.ServerOnly}).TLS(),
+		client:      ca.MustLeaf(tb, testcert.Spec{Name: "client", Use: testcert.ClientOnly}).TLS(),
+		otherClient: other.MustLeaf(tb, testcert.Spec{Name: "other-client", Use: testcert.ClientOnly}).TLS(),
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return cert, key
-}
-
-func makeTestLeaf(tb testing.TB, name string, ca *x509.Certificate, caKey *ecdsa.PrivateKey, server bool, serial int64) tls.Certificate {
-	tb.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(serial),
-		Subject:      pkix.Name{CommonName: name},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	if server {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tmpl.DNSNames = []string{"localhost"}
-		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // serverConfig is like tlsbridge.ServerConfig: 16 KB records from the

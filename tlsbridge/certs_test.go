@@ -1,35 +1,24 @@
 package tlsbridge
 
 import (
-	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"natsloop/config"
+	"natsloop/internal/testcert"
 )
 
 // certFixture holds PEM files generated for this test run: nothing
 // checked in, nothing that expires.
 type certFixture struct {
-	dir                    string
-	caCert                 string // CA
-	serverCert, serverKey  string // RSA, localhost + 127.0.0.1, signed by CA
-	clientCert, clientKey  string // ECDSA client cert, signed by CA
-	otherCA                string // a second CA
-	otherCert, otherKey    string // client cert signed by the second CA
-	ecServerCert, ecSrvKey string // ECDSA server cert, signed by CA
+	dir                   string
+	caCert                string // CA
+	serverCert, serverKey string // RSA, localhost + 127.0.0.1, signed by CA
+	clientCert, clientKey string // ECDSA client cert, signed by CA
+	otherCA               string // a second CA
+	otherCert, otherKey   string // client cert signed by the second CA
 }
 
 var (
@@ -56,113 +45,48 @@ func certs(tb testing.TB) *certFixture {
 	return &fixture
 }
 
-type issuer struct {
-	cert *x509.Certificate
-	key  crypto.Signer
-}
-
 func makeFixture(f *certFixture) error {
 	dir, err := os.MkdirTemp("", "tlsbridge-test-")
 	if err != nil {
 		return err
 	}
 	f.dir = dir
-	write := func(name string, typ string, der []byte) (string, error) {
-		p := filepath.Join(dir, name)
-		return p, os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600)
-	}
-	writeKey := func(name string, k crypto.Signer) (string, error) {
-		der, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			return "", err
-		}
-		return write(name, "PRIVATE KEY", der)
-	}
-	ca, caDER, err := makeCA("natsloop test CA")
+	ca, err := newCAFile(dir, "natsloop test CA", "ca.pem")
 	if err != nil {
 		return err
 	}
-	other, otherDER, err := makeCA("other test CA")
+	other, err := newCAFile(dir, "other test CA", "other-ca.pem")
 	if err != nil {
 		return err
 	}
-	if f.caCert, err = write("ca.pem", "CERTIFICATE", caDER); err != nil {
-		return err
-	}
-	if f.otherCA, err = write("other-ca.pem", "CERTIFICATE", otherDER); err != nil {
-		return err
-	}
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
-	}
+	f.caCert, f.otherCA = ca.CAFile, other.CAFile
 	leaves := []struct {
 		certPath, keyPath *string
-		name              string
-		key               crypto.Signer
-		by                issuer
-		server            bool
+		by                *testcert.CA
+		spec              testcert.Spec
 	}{
-		{&f.serverCert, &f.serverKey, "server", rsaKey, ca, true},
-		{&f.ecServerCert, &f.ecSrvKey, "ecserver", nil, ca, true},
-		{&f.clientCert, &f.clientKey, "client", nil, ca, false},
-		{&f.otherCert, &f.otherKey, "other-client", nil, other, false},
+		{&f.serverCert, &f.serverKey, ca, testcert.Spec{Name: "server", Key: testcert.RSA}},
+		{&f.clientCert, &f.clientKey, ca, testcert.Spec{Name: "client", Use: testcert.ClientOnly}},
+		{&f.otherCert, &f.otherKey, other, testcert.Spec{Name: "other-client", Use: testcert.ClientOnly}},
 	}
-	for i, l := range leaves {
-		key := l.key
-		if key == nil {
-			if key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
-				return err
-			}
-		}
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(int64(100 + i)),
-			Subject:      pkix.Name{CommonName: l.name},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		}
-		if l.server {
-			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
-			tmpl.DNSNames = []string{"localhost"}
-			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-		} else {
-			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, l.by.cert, key.Public(), l.by.key)
+	for _, l := range leaves {
+		leaf, err := l.by.Leaf(l.spec)
 		if err != nil {
 			return err
 		}
-		if *l.certPath, err = write(l.name+".pem", "CERTIFICATE", der); err != nil {
-			return err
-		}
-		if *l.keyPath, err = writeKey(l.name+"-key.pem", key); err != nil {
+		if *l.certPath, *l.keyPath, err = leaf.Write(dir); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func makeCA(name string) (issuer, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+func newCAFile(dir, name, file string) (*testcert.CA, error) {
+	ca, err := testcert.New(name)
 	if err != nil {
-		return issuer{}, nil, err
+		return nil, err
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		return issuer{}, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	return issuer{cert, key}, der, err
+	return ca, ca.WriteFile(filepath.Join(dir, file))
 }
 
 // serverTLS is a tls {} block for the RSA server certificate.

@@ -10,15 +10,16 @@ import (
 // natsloop packages and third-party modules it may depend on. The standard
 // library is always allowed.
 var allowed = map[string][]string{
-	"proto":            {},
-	"internal/subject": {},
-	"internal/logging": {},
-	"config":           {"github.com/nats-io/nats-server/v2/conf"},
-	"auth":             {"config", "internal/subject", "golang.org/x/crypto", "github.com/nats-io/nkeys"},
-	"tlsbridge":        {"config", "github.com/klauspost/cpuid"},
-	"loop":             {"tlsbridge", "config", "github.com/panjf2000/gnet/v2"},
-	"cluster":          {"proto", "internal/subject", "config", "auth"},
-	"perf":             {"proto", "github.com/nats-io/nats.go"},
+	"proto":             {},
+	"internal/subject":  {},
+	"internal/logging":  {},
+	"internal/testcert": {},
+	"config":            {"github.com/nats-io/nats-server/v2/conf"},
+	"auth":              {"config", "internal/subject", "golang.org/x/crypto", "github.com/nats-io/nkeys"},
+	"tlsbridge":         {"config", "github.com/klauspost/cpuid"},
+	"loop":              {"tlsbridge", "config", "github.com/panjf2000/gnet/v2"},
+	"cluster":           {"proto", "internal/subject", "config", "auth"},
+	"perf":              {"proto", "internal/testcert", "github.com/nats-io/nats.go"},
 }
 
 const module = "natsloop"
