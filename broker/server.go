@@ -28,6 +28,16 @@ var (
 	ErrStarted      = errors.New("broker: server already started")
 )
 
+// ListenError is Start failing to open the client listener on Addr
+// (host:port); cmd/natsloop words it as nats-server does.
+type ListenError struct {
+	Addr string
+	Err  error
+}
+
+func (e *ListenError) Error() string { return "broker: listen on " + e.Addr + ": " + e.Err.Error() }
+func (e *ListenError) Unwrap() error { return e.Err }
+
 // Server is one natsloop server: listeners, accounts and client sessions.
 type Server struct {
 	opts *config.Options // immutable after New
@@ -206,7 +216,7 @@ func (s *Server) Start() error {
 	}
 	s.lp = loop.New(lcfg, &s.handler)
 	if err := s.lp.Start(); err != nil {
-		return fmt.Errorf("broker: listen on %s: %w", lcfg.Addr, err)
+		return &ListenError{Addr: lcfg.Addr, Err: err}
 	}
 	s.log.Noticef("Listening for client connections on %s", s.Addr())
 	s.logTLSStartup()

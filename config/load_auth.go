@@ -15,13 +15,9 @@ func (l *loader) auth() *Authorization {
 }
 
 func (l *loader) authorization(v value) {
-	m, ok := l.mapOf(v)
-	if !ok {
-		return
-	}
 	a := l.auth()
 	var usersSeen bool
-	for _, f := range l.fields(&v, m) {
+	ok := l.each(v, func(f value) bool {
 		switch f.name {
 		case "user", "username":
 			l.setStr(f, &a.User)
@@ -30,24 +26,21 @@ func (l *loader) authorization(v value) {
 		case "token":
 			l.setStr(f, &a.Token)
 		case "timeout":
-			if d, ok := l.seconds(f); ok {
-				if d > time.Minute {
-					l.warnf(f, "timeout of %v is high, consider keeping it under 60 seconds (an unquoted 1m is 1MB: quote durations)", d)
-				}
-				a.Timeout = d
-				l.o.AuthTimeout = d
-				l.authTimeoutSet = true
-			}
+			l.authTimeout(f, a)
 		case "users":
 			usersSeen = true
 			a.Users = append(a.Users, l.users(f, "")...)
 		case "default_permission", "default_permissions", "permissions":
 			a.DefaultPermissions = l.permissions(f)
 		case "auth_callout", "auth_hook", "proxy_required":
-			l.warnf(f, "not supported by natsloop, ignored")
+			l.refused(f)
 		default:
-			l.unknown(f)
+			return false
 		}
+		return true
+	})
+	if !ok {
+		return
 	}
 	defaultPermissions(a.Users, a.DefaultPermissions)
 	switch {
@@ -60,6 +53,21 @@ func (l *loader) authorization(v value) {
 	}
 }
 
+// authTimeout reads authorization.timeout: seconds or a duration, with
+// nats-server's warning above a minute.
+func (l *loader) authTimeout(f value, a *Authorization) {
+	d, ok := l.seconds(f)
+	if !ok {
+		return
+	}
+	if d > time.Minute {
+		l.warnf(f, "timeout of %v (%f seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example", f.raw, d.Seconds())
+	}
+	a.Timeout = d
+	l.o.AuthTimeout = d
+	l.authTimeoutSet = true
+}
+
 // users reads a users list; account is the owning account ("" = global).
 func (l *loader) users(v value, account string) []*User {
 	items, ok := l.list(v)
@@ -68,28 +76,12 @@ func (l *loader) users(v value, account string) []*User {
 	}
 	var out []*User
 	for _, it := range items {
-		m, ok := it.raw.(map[string]any)
-		if !ok {
+		if _, ok := it.raw.(map[string]any); !ok {
 			l.errorf(it, "expected user entry to be a map, got %s", describe(it.raw))
 			continue
 		}
 		u := &User{Account: account}
-		for _, f := range l.fields(&it, m) {
-			switch f.name {
-			case "user", "username":
-				l.setStr(f, &u.User)
-			case "pass", "password":
-				l.setStr(f, &u.Password)
-			case "nkey":
-				l.setStr(f, &u.Nkey)
-			case "permission", "permissions", "authorization":
-				u.Permissions = l.permissions(f)
-			case "allowed_connection_types", "connection_types", "clients", "proxy_required":
-				l.warnf(f, "not supported by natsloop, ignored")
-			default:
-				l.unknown(f)
-			}
-		}
+		l.each(it, func(f value) bool { return l.userField(f, u) })
 		switch {
 		case u.User == "" && u.Nkey == "":
 			l.errorf(it, "User entry requires a user")
@@ -104,6 +96,24 @@ func (l *loader) users(v value, account string) []*User {
 		out = append(out, u)
 	}
 	return out
+}
+
+func (l *loader) userField(f value, u *User) bool {
+	switch f.name {
+	case "user", "username":
+		l.setStr(f, &u.User)
+	case "pass", "password":
+		l.setStr(f, &u.Password)
+	case "nkey":
+		l.setStr(f, &u.Nkey)
+	case "permission", "permissions", "authorization":
+		u.Permissions = l.permissions(f)
+	case "allowed_connection_types", "connection_types", "clients", "proxy_required":
+		l.refused(f)
+	default:
+		return false
+	}
+	return true
 }
 
 // validUserNkey checks the shape of a public user nkey (U + 55 base32
@@ -122,12 +132,8 @@ func validUserNkey(s string) bool {
 }
 
 func (l *loader) permissions(v value) *Permissions {
-	m, ok := l.mapOf(v)
-	if !ok {
-		return nil
-	}
 	p := &Permissions{}
-	for _, f := range l.fields(&v, m) {
+	ok := l.each(v, func(f value) bool {
 		switch f.name {
 		case "pub", "publish", "import":
 			p.Publish = l.subjectPermission(f)
@@ -137,9 +143,13 @@ func (l *loader) permissions(v value) *Permissions {
 			p.AllowResponses = l.responsePermission(f)
 		default:
 			if !f.usedVariable() {
-				l.errorf(f, "Unknown field %q parsing permissions", f.key[strings.LastIndexByte(f.key, '.')+1:])
+				l.fieldErrorf(f, "Unknown field %q parsing permissions", f.field())
 			}
 		}
+		return true
+	})
+	if !ok {
+		return nil
 	}
 	if p.AllowResponses != nil {
 		if p.Publish == nil {
@@ -166,7 +176,7 @@ func (l *loader) subjectPermission(v value) *SubjectPermission {
 		return nil
 	}
 	sp := &SubjectPermission{}
-	for _, f := range l.fields(&v, m) {
+	l.each(v, func(f value) bool {
 		switch f.name {
 		case "allow":
 			sp.Allow, _ = l.strs(f)
@@ -177,7 +187,8 @@ func (l *loader) subjectPermission(v value) *SubjectPermission {
 				l.errorf(f, "only 'allow' or 'deny' are permitted")
 			}
 		}
-	}
+		return true
+	})
 	return sp
 }
 
@@ -189,33 +200,39 @@ func (l *loader) responsePermission(v value) *ResponsePermission {
 		}
 		return rp
 	}
-	m, ok := v.raw.(map[string]any)
-	if !ok {
+	if _, ok := v.raw.(map[string]any); !ok {
 		l.errorf(v, "expected a boolean or a map, got %s", describe(v.raw))
 		return nil
 	}
-	for _, f := range l.fields(&v, m) {
+	l.each(v, func(f value) bool {
 		switch f.name {
 		case "max", "max_msgs", "max_messages", "max_responses":
 			if n, ok := l.integer(f); ok && n != 0 {
 				rp.MaxMsgs = int(n)
 			}
 		case "expires", "expiration", "ttl":
-			if s, ok := l.str(f); ok {
-				d, err := time.ParseDuration(s)
-				if err != nil {
-					l.errorf(f, "expected a duration, got %q", s)
-				} else if d != 0 {
-					rp.Expires = d
-				}
-			}
+			l.responseExpires(f, rp)
 		default:
 			if !f.usedVariable() {
 				l.errorf(f, "unknown field in response permissions")
 			}
 		}
-	}
+		return true
+	})
 	return rp
+}
+
+func (l *loader) responseExpires(f value, rp *ResponsePermission) {
+	s, ok := l.str(f)
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		l.errorf(f, "expected a duration, got %q", s)
+	} else if d != 0 {
+		rp.Expires = d
+	}
 }
 
 // accounts reads `accounts { A: {...} }` or `accounts: [A, B]`.
@@ -229,25 +246,20 @@ func (l *loader) accounts(v value) {
 		}
 		return
 	}
-	m, ok := l.mapOf(v)
-	if !ok {
-		return
-	}
-	for _, f := range l.fields(&v, m) {
+	l.each(v, func(f value) bool {
 		if f.usedVariable() {
-			continue
+			return true
 		}
-		am, ok := f.raw.(map[string]any)
-		if !ok {
+		if _, ok := f.raw.(map[string]any); !ok {
 			l.errorf(f, "Expected map entries for accounts")
-			continue
+			return true
 		}
-		name := f.key[strings.LastIndexByte(f.key, '.')+1:]
-		if !l.accountName(f, name) {
-			continue
+		name := f.field()
+		if l.accountName(f, name) {
+			l.o.Accounts = append(l.o.Accounts, l.account(f, name))
 		}
-		l.o.Accounts = append(l.o.Accounts, l.account(f, name, am))
-	}
+		return true
+	})
 }
 
 func (l *loader) accountName(v value, name string) bool {
@@ -264,9 +276,9 @@ func (l *loader) accountName(v value, name string) bool {
 	return true
 }
 
-func (l *loader) account(v value, name string, m map[string]any) *Account {
+func (l *loader) account(v value, name string) *Account {
 	a := &Account{Name: name}
-	for _, f := range l.fields(&v, m) {
+	l.each(v, func(f value) bool {
 		switch f.name {
 		case "nkey":
 			l.setStr(f, &a.Nkey)
@@ -275,38 +287,45 @@ func (l *loader) account(v value, name string, m map[string]any) *Account {
 		case "default_permissions":
 			a.DefaultPermissions = l.permissions(f)
 		case "exports":
-			if items, ok := l.list(f); ok {
-				for _, it := range items {
-					if e, ok := l.export(it); ok {
-						a.Exports = append(a.Exports, e)
-					}
-				}
-			}
+			a.Exports = append(a.Exports, l.exports(f)...)
 		case "imports":
-			if items, ok := l.list(f); ok {
-				for _, it := range items {
-					if im, ok := l.importEntry(it); ok {
-						a.Imports = append(a.Imports, im)
-					}
-				}
-			}
+			a.Imports = append(a.Imports, l.imports(f)...)
 		case "jetstream", "mappings", "maps", "limits", "msg_trace", "trace_dest":
-			l.warnf(f, "not supported by natsloop, ignored")
+			l.refused(f)
 		default:
-			l.unknown(f)
+			return false
 		}
-	}
+		return true
+	})
 	defaultPermissions(a.Users, a.DefaultPermissions)
 	return a
 }
 
+func (l *loader) exports(v value) []Export {
+	items, _ := l.list(v)
+	var out []Export
+	for _, it := range items {
+		if e, ok := l.export(it); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (l *loader) imports(v value) []Import {
+	items, _ := l.list(v)
+	var out []Import
+	for _, it := range items {
+		if im, ok := l.importEntry(it); ok {
+			out = append(out, im)
+		}
+	}
+	return out
+}
+
 func (l *loader) export(v value) (Export, bool) {
 	var e Export
-	m, ok := l.mapOf(v)
-	if !ok {
-		return e, false
-	}
-	for _, f := range l.fields(&v, m) {
+	ok := l.each(v, func(f value) bool {
 		switch f.name {
 		case "stream":
 			l.setStr(f, &e.Stream)
@@ -315,23 +334,17 @@ func (l *loader) export(v value) (Export, bool) {
 		case "accounts":
 			e.Accounts, _ = l.strs(f)
 		case "response", "response_type":
-			if s, ok := l.str(f); ok {
-				switch strings.ToLower(s) {
-				case "single", "singleton":
-					e.ResponseType = "Singleton"
-				case "stream":
-					e.ResponseType = "Stream"
-				case "chunk", "chunked":
-					e.ResponseType = "Chunked"
-				default:
-					l.errorf(f, "unknown response type %q", s)
-				}
-			}
-		case "latency", "threshold", "response_threshold", "account_token_position", "allow_trace":
-			l.warnf(f, "not supported by natsloop, ignored")
+			l.responseType(f, &e)
+		case "latency", "threshold", "response_threshold", "response_max_time", "response_time",
+			"account_token_position", "allow_trace":
+			l.refused(f)
 		default:
-			l.unknown(f)
+			return false
 		}
+		return true
+	})
+	if !ok {
+		return e, false
 	}
 	switch {
 	case e.Stream == "" && e.Service == "":
@@ -347,13 +360,26 @@ func (l *loader) export(v value) (Export, bool) {
 	return e, true
 }
 
+func (l *loader) responseType(f value, e *Export) {
+	s, ok := l.str(f)
+	if !ok {
+		return
+	}
+	switch strings.ToLower(s) {
+	case "single", "singleton":
+		e.ResponseType = "Singleton"
+	case "stream":
+		e.ResponseType = "Stream"
+	case "chunk", "chunked":
+		e.ResponseType = "Chunked"
+	default:
+		l.errorf(f, "unknown response type %q", s)
+	}
+}
+
 func (l *loader) importEntry(v value) (Import, bool) {
 	var im Import
-	m, ok := l.mapOf(v)
-	if !ok {
-		return im, false
-	}
-	for _, f := range l.fields(&v, m) {
+	ok := l.each(v, func(f value) bool {
 		switch f.name {
 		case "stream":
 			im.Stream = l.importSource(f)
@@ -364,10 +390,14 @@ func (l *loader) importEntry(v value) (Import, bool) {
 		case "to":
 			l.setStr(f, &im.To)
 		case "share", "allow_trace":
-			l.warnf(f, "not supported by natsloop, ignored")
+			l.refused(f)
 		default:
-			l.unknown(f)
+			return false
 		}
+		return true
+	})
+	if !ok {
+		return im, false
 	}
 	switch {
 	case im.Stream == nil && im.Service == nil:
@@ -384,20 +414,20 @@ func (l *loader) importEntry(v value) (Import, bool) {
 }
 
 func (l *loader) importSource(v value) *ImportSource {
-	m, ok := l.mapOf(v)
-	if !ok {
-		return nil
-	}
 	src := &ImportSource{}
-	for _, f := range l.fields(&v, m) {
+	ok := l.each(v, func(f value) bool {
 		switch f.name {
 		case "account":
 			l.setStr(f, &src.Account)
 		case "subject":
 			l.setStr(f, &src.Subject)
 		default:
-			l.unknown(f)
+			return false
 		}
+		return true
+	})
+	if !ok {
+		return nil
 	}
 	if src.Account == "" || src.Subject == "" {
 		l.errorf(v, "Expect an account name and a subject")

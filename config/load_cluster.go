@@ -8,56 +8,55 @@ import (
 )
 
 func (l *loader) cluster(v value) {
-	m, ok := l.mapOf(v)
-	if !ok {
-		return
-	}
 	if l.o.Cluster == nil {
 		l.o.Cluster = &Cluster{}
 	}
 	c := l.o.Cluster
-	for _, f := range l.fields(&v, m) {
-		switch f.name {
-		case "name":
-			if s, ok := l.str(f); ok {
-				if strings.Contains(s, " ") {
-					l.errorf(f, "cluster name cannot contain spaces")
-					continue
-				}
-				c.Name = s
+	l.each(v, func(f value) bool { return l.clusterField(f, c) })
+}
+
+func (l *loader) clusterField(f value, c *Cluster) bool {
+	switch f.name {
+	case "name":
+		if s, ok := l.str(f); ok {
+			if strings.Contains(s, " ") {
+				l.errorf(f, "cluster name cannot contain spaces")
+				break
 			}
-		case "listen":
-			if h, p, ok := l.listen(f); ok {
-				c.Host, c.Port = h, p
-			}
-		case "port":
-			l.setInt(f, &c.Port, -1, 65535)
-		case "host", "net":
-			l.setStr(f, &c.Host)
-		case "cluster_advertise", "advertise":
-			l.setStr(f, &c.Advertise)
-		case "no_advertise":
-			l.setBool(f, &c.NoAdvertise)
-		case "connect_retries":
-			l.setInt(f, &c.ConnectRetries, 0, math.MaxInt32)
-		case "routes":
-			c.Routes = l.routes(f)
-		case "authorization":
-			c.Authorization = l.clusterAuth(f)
-		case "tls":
-			c.TLS = l.tls(f, false)
-		case "ping_interval":
-			l.setDuration(f, &c.PingInterval)
-		case "ping_max":
-			l.setInt(f, &c.MaxPingsOut, 0, math.MaxInt32)
-		case "write_deadline":
-			l.setDuration(f, &c.WriteDeadline)
-		case "permissions", "pool_size", "accounts", "compression", "connect_backoff", "write_timeout":
-			l.warnf(f, "not supported by natsloop, ignored")
-		default:
-			l.unknown(f)
+			c.Name = s
 		}
+	case "listen":
+		if h, p, ok := l.listen(f); ok {
+			c.Host, c.Port = h, p
+		}
+	case "port":
+		l.setInt(f, &c.Port, -1, 65535)
+	case "host", "net":
+		l.setStr(f, &c.Host)
+	case "cluster_advertise", "advertise":
+		l.setStr(f, &c.Advertise)
+	case "no_advertise":
+		l.setBool(f, &c.NoAdvertise)
+	case "connect_retries":
+		l.setInt(f, &c.ConnectRetries, 0, math.MaxInt32)
+	case "routes":
+		c.Routes = l.routes(f)
+	case "authorization":
+		c.Authorization = l.clusterAuth(f)
+	case "tls":
+		c.TLS = l.tls(f, false)
+	case "ping_interval":
+		l.setDuration(f, &c.PingInterval)
+	case "ping_max":
+		l.setInt(f, &c.MaxPingsOut, 0, math.MaxInt32)
+	case "write_deadline":
+		l.setDuration(f, &c.WriteDeadline)
+	case "permissions", "pool_size", "accounts", "compression", "connect_backoff", "write_timeout":
+		l.refused(f)
+	default:
+		return false
 	}
+	return true
 }
 
 func (l *loader) routes(v value) []*url.URL {
@@ -73,7 +72,7 @@ func (l *loader) routes(v value) []*url.URL {
 			continue
 		}
 		if seen[s] {
-			l.warnf(it, "Duplicate route entry detected")
+			l.warns = append(l.warns, Warning{File: it.file, Line: it.line, Col: it.col, Field: s, Msg: "Duplicate route entry detected"})
 			continue
 		}
 		seen[s] = true
@@ -102,12 +101,8 @@ func ParseRouteURL(s string) (*url.URL, error) {
 }
 
 func (l *loader) clusterAuth(v value) *ClusterAuth {
-	m, ok := l.mapOf(v)
-	if !ok {
-		return nil
-	}
 	a := &ClusterAuth{}
-	for _, f := range l.fields(&v, m) {
+	ok := l.each(v, func(f value) bool {
 		switch f.name {
 		case "user", "username":
 			l.setStr(f, &a.User)
@@ -122,10 +117,14 @@ func (l *loader) clusterAuth(v value) *ClusterAuth {
 		case "token":
 			l.errorf(f, "Cluster authorization does not support tokens")
 		case "permissions", "default_permissions":
-			l.warnf(f, "not supported by natsloop, ignored")
+			l.refused(f)
 		default:
-			l.unknown(f)
+			return false
 		}
+		return true
+	})
+	if !ok {
+		return nil
 	}
 	return a
 }

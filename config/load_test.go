@@ -1,13 +1,17 @@
 package config
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"natsloop/internal/testcert"
 )
 
 func write(t *testing.T, dir, name, body string) string {
@@ -25,6 +29,24 @@ func write(t *testing.T, dir, name, body string) string {
 func load(t *testing.T, body string) (*Options, []Warning, error) {
 	t.Helper()
 	return Load(write(t, t.TempDir(), "test.conf", body))
+}
+
+// loadAll is load without refusing the settings natsloop does not
+// implement, to test their parsing.
+func loadAll(t *testing.T, body string) (*Options, []Warning, error) {
+	t.Helper()
+	o := Default()
+	w, err := loadInto(o, write(t, t.TempDir(), "test.conf", body), true)
+	return o, w, err
+}
+
+func mustLoadAll(t *testing.T, body string) *Options {
+	t.Helper()
+	o, _, err := loadAll(t, body)
+	if err != nil {
+		t.Fatalf("loadAll(%q): %v", body, err)
+	}
+	return o
 }
 
 func mustLoad(t *testing.T, body string) *Options {
@@ -108,7 +130,7 @@ func TestKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.conf, func(t *testing.T) {
-			if o := mustLoad(t, tt.conf); !tt.check(o) {
+			if o := mustLoadAll(t, tt.conf); !tt.check(o) {
 				t.Errorf("%q: unexpected options %+v", tt.conf, *o)
 			}
 		})
@@ -118,7 +140,7 @@ func TestKeys(t *testing.T) {
 func TestDefaults(t *testing.T) {
 	o := mustLoad(t, "debug: false")
 	want := Default()
-	want.ConfigFile = o.ConfigFile
+	want.ConfigFile, want.ConfigDigest = o.ConfigFile, o.ConfigDigest
 	if !reflect.DeepEqual(o, want) {
 		t.Fatalf("got %+v\nwant %+v", *o, *want)
 	}
@@ -132,30 +154,76 @@ func TestDefaults(t *testing.T) {
 
 var posRE = regexp.MustCompile(`^config: .+test\.conf:(\d+):(\d+): ([$A-Za-z_.\[\]0-9]+): `)
 
+// TestKeysRefused: every setting natsloop parses but does not implement
+// stops Load at its position, unless its value asks for nothing.
+func TestKeysRefused(t *testing.T) {
+	for _, conf := range []string{
+		"client_advertise: \"a:1\"", "log_size_limit: 10MB", "logfile_size_limit: 1", "syslog: true",
+		"remote_syslog: \"udp://h:514\"", "no_header_support: true", "lame_duck_duration: \"45s\"",
+		"lame_duck_grace_period: \"1s\"", "http: 8222", "https: 8222", "http_port: 8222", "monitor_port: 8222",
+		"https_port: 8443", "http_base_path: /nats", "jetstream: enabled", "jetstream: true", "jetstream {}",
+		"cluster { port: -1 }", "leafnodes { port: -1 }", "gateway { name: g }", "websocket { port: 1 }",
+		"mqtt { port: 1 }", "system_account: SYS", "mappings { a: b }", "max_sub_tokens: 4",
+		"tls { verify_and_map: true }", "tls { connection_rate_limit: 10 }", "tls { ocsp_peer: true }",
+		"tls { handshake_first: auto }", "tls { handshake_first: \"300ms\" }",
+		"authorization { auth_callout { issuer: x } }", "authorization { users: [{user: a, allowed_connection_types: [MQTT]}] }",
+		"accounts { A: { jetstream: enabled } }", "accounts { A: { exports: [{service: a, latency: x}] } }",
+		"accounts { A: { exports: [{stream: a}] }, B: { imports: [{stream: {account: A, subject: a}, share: true}] } }",
+	} {
+		t.Run(conf, func(t *testing.T) {
+			_, _, err := load(t, conf)
+			if err == nil || !strings.Contains(err.Error(), "not supported by natsloop") || !posRE.MatchString(err.Error()) {
+				t.Fatalf("%q: err = %v, want a refusal at its position", conf, err)
+			}
+		})
+	}
+	// Values that ask for nothing are nats-server's defaults: accepted.
+	for _, conf := range []string{
+		"syslog: false", "jetstream: disabled", "jetstream: false", "http_port: 0", "leafnodes {}",
+		"log_size_limit: 0", "no_system_account: true", "store_dir: /tmp/js", "trace_verbose: true",
+		"max_traced_msg_len: 100", "connect_error_reports: 10", "tls { verify_and_map: false }",
+	} {
+		if _, _, err := load(t, conf); err != nil && !strings.Contains(err.Error(), "cert_file") {
+			t.Errorf("%q refused: %v", conf, err)
+		}
+	}
+}
+
+func TestRefusalText(t *testing.T) {
+	dir := t.TempDir()
+	p := write(t, dir, "x.conf", "port: 4333\nleafnodes {\n  port: 7422\n}\n")
+	_, _, err := Load(p)
+	want := p + ":2:1: leafnodes: not supported by natsloop; remove it from the configuration"
+	var e *Error
+	if !errors.As(err, &e) || e.String() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}
+
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		conf, pos, key, text string
 	}{
 		{"port: 4333\n\n max_payload: abc\n", "3:2", "max_payload", `expected a size, got "abc"`},
-		{"port: 70000", "1:1", "port", "out of range"},
-		{"port: \"x\"", "1:1", "port", "expected an integer"},
-		{"debug: 3", "1:1", "debug", "expected a boolean"},
-		{"ping_interval: \"2x\"", "1:1", "ping_interval", "expected a duration"},
-		{"listen: \"nohost\"", "1:1", "listen", "could not parse address"},
-		{"server_name: \"a b\"", "1:1", "server_name", "spaces"},
-		{"lame_duck_duration: \"10s\"", "1:1", "lame_duck_duration", "minimum is 30 seconds"},
+		{"port: 70000", "1:0", "port", "out of range"},
+		{"port: \"x\"", "1:0", "port", "expected an integer"},
+		{"debug: 3", "1:0", "debug", "expected a boolean"},
+		{"ping_interval: \"2x\"", "1:0", "ping_interval", "expected a duration"},
+		{"listen: \"nohost\"", "1:0", "listen", "could not parse address"},
+		{"server_name: \"a b\"", "1:0", "server_name", "spaces"},
+		{"lame_duck_duration: \"10s\"", "1:0", "lame_duck_duration", "minimum is 30 seconds"},
 		{"max_pending: 1MB\nmax_payload: 2MB", "2:1", "max_payload", "cannot be higher than max_pending"},
-		{"max_payload: 0", "1:1", "max_payload", "must be positive"},
+		{"max_payload: 0", "1:0", "max_payload", "must be positive"},
 		{"cluster {\n  port: abc\n}", "2:3", "cluster.port", "expected an integer"},
 		{"authorization {\n  users: [\n    {user: a, password: b, permissions: {publish: {allow: 1}}}\n  ]\n}", "3:52", "authorization.users[0].permissions.publish.allow", "expected a list"},
 		{"tls {\n  cert_file: /nonexistent/cert.pem\n  key_file: /nonexistent/key.pem\n}", "2:3", "tls.cert_file", "no such file"},
-		{"authorization { user: a, token: b }", "1:1", "authorization", "user/pass and token"},
-		{"no_auth_user: bob", "1:1", "no_auth_user", "not present"},
-		{"accounts { $G: {} }", "1:12", "accounts.$G", "Reserved"},
+		{"authorization { user: a, token: b }", "1:0", "authorization", "user/pass and token"},
+		{"no_auth_user: bob", "1:0", "no_auth_user", "not present"},
+		{"accounts { $G: {} }", "1:11", "accounts.$G", "Reserved"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
-			_, _, err := load(t, tt.conf)
+			_, _, err := loadAll(t, tt.conf)
 			if err == nil {
 				t.Fatalf("%q: no error", tt.conf)
 			}
@@ -187,30 +255,57 @@ func TestSyntaxAndMissingFile(t *testing.T) {
 	}
 }
 
-func TestUnknownKeyWarnings(t *testing.T) {
-	o, w, err := load(t, "port: 4333\nfoo: 1\ncluster {\n  bar: 2\n}\ngateway {}\n")
-	if err != nil {
-		t.Fatal(err)
+// TestUnknownKeys: as nats-server, a key it does not know stops Load,
+// in nats-server's words and at its position, in any block.
+func TestUnknownKeys(t *testing.T) {
+	_, w, err := loadAll(t, "port: 4333\nfoo: 1\ncluster {\n  bar: 2\n}\nmax_paylod: 1MB\n")
+	if err == nil || len(w) != 0 {
+		t.Fatalf("err %v warnings %v", err, w)
 	}
-	if o.Port != 4333 || len(w) != 3 {
-		t.Fatalf("warnings %v", w)
+	for _, want := range []string{`test.conf:2:1: unknown field "foo"`, `test.conf:4:3: unknown field "bar"`, `test.conf:6:1: unknown field "max_paylod"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
 	}
-	for i, want := range []string{"test.conf:2:1: foo: unknown field", "test.conf:4:3: cluster.bar: unknown field", "test.conf:6:1: gateway: not supported"} {
-		if !strings.Contains(w[i].String(), want) {
-			t.Errorf("warning %d = %q, want %q", i, w[i].String(), want)
+	for conf, want := range map[string]string{
+		"max_paylod: 1MB":                                     `test.conf:1:0: unknown field "max_paylod"`,
+		"authorization {\n  user: a\n  pw: b\n}":              `test.conf:3:3: unknown field "pw"`,
+		"authorization { users: [{user: a, pw: b}] }":         `test.conf:1:34: unknown field "pw"`,
+		"accounts { A: { userz: [] } }":                       `test.conf:1:16: unknown field "userz"`,
+		"accounts { A: { exports: [{stream: a, x: 1}] } }":    `test.conf:1:38: unknown field "x"`,
+		"tls {\n  cert_file: a\n  kye_file: b\n}":             `test.conf:3:3: error parsing tls config, unknown field "kye_file"`,
+		"authorization { permissions: { publish: a, x: 1 } }": `Unknown field "x" parsing permissions`,
+	} {
+		if _, _, err := loadAll(t, conf); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", conf, err, want)
 		}
 	}
 	// A key that only defines a variable used elsewhere is not unknown.
 	_, w, err = load(t, "PASS: secret\nauthorization { user: a, password: $PASS }\n")
 	if err != nil || len(w) != 0 {
-		t.Fatalf("variable definition warned: %v %v", w, err)
+		t.Fatalf("variable definition refused: %v %v", w, err)
+	}
+}
+
+// TestWarnings: what nats-server warns about, in its words.
+func TestWarnings(t *testing.T) {
+	for conf, want := range map[string]string{
+		"ping_interval: 5":                                `test.conf:1:0: invalid use of field "ping_interval": ping_interval should be converted to a duration`,
+		"port: 1\nauthorization { timeout: 120 }":         `test.conf:2:17: invalid use of field "timeout": timeout of 120 (120.000000 seconds) is high, consider keeping it under 60 seconds. possibly caused by unquoted duration; use '1m' instead of 1m, for example`,
+		"cluster {\n routes: [nats://a:1, nats://a:1]\n}": `test.conf:2:23: invalid use of field "nats://a:1": Duplicate route entry detected`,
+		"": `test.conf: config has no values or is empty`,
+	} {
+		_, w, err := loadAll(t, conf)
+		if err != nil || len(w) != 1 || !strings.HasSuffix(w[0].String(), want) {
+			t.Errorf("%q: warnings %v err %v, want %q", conf, w, err, want)
+		}
 	}
 }
 
 func TestVariables(t *testing.T) {
 	t.Setenv("NATSLOOP_TEST_PORT", "4444")
 	t.Setenv("NATSLOOP_TEST_SIZE", "2MB")
-	o := mustLoad(t, "port: $NATSLOOP_TEST_PORT\nmax_payload: $NATSLOOP_TEST_SIZE\nNAME: srv\nserver_name: $NAME\ncluster {\n  N: c1\n  name: $N\n}\n")
+	o := mustLoadAll(t, "port: $NATSLOOP_TEST_PORT\nmax_payload: $NATSLOOP_TEST_SIZE\nNAME: srv\nserver_name: $NAME\ncluster {\n  N: c1\n  name: $N\n}\n")
 	if o.Port != 4444 || o.MaxPayload != 2<<20 || o.ServerName != "srv" || o.Cluster.Name != "c1" {
 		t.Fatalf("%+v %+v", *o, *o.Cluster)
 	}
@@ -359,7 +454,7 @@ accounts {
 }
 
 func TestCluster(t *testing.T) {
-	o := mustLoad(t, `
+	o := mustLoadAll(t, `
 cluster {
   name: c1
   listen: 127.0.0.1:6222
@@ -381,32 +476,37 @@ cluster {
 	if len(c.Routes) != 2 || c.Routes[0].User.Username() != "ruser" || c.Routes[0].Host != "127.0.0.1:6223" || c.Routes[1].Scheme != "nats" {
 		t.Fatalf("routes %v", c.Routes)
 	}
-	o = mustLoad(t, "cluster { port: -1 }")
+	o = mustLoadAll(t, "cluster { port: -1 }")
 	if o.Cluster.Port != -1 {
 		t.Fatal(o.Cluster.Port)
 	}
-	if _, _, err := load(t, "cluster { authorization { token: x } }"); err == nil {
+	if _, _, err := loadAll(t, "cluster { authorization { token: x } }"); err == nil {
 		t.Fatal("cluster token accepted")
 	}
-	if _, _, err := load(t, "cluster { routes: [\"nats://noport\"] }"); err == nil {
+	if _, _, err := loadAll(t, "cluster { routes: [\"nats://noport\"] }"); err == nil {
 		t.Fatal("route without port accepted")
 	}
 }
 
+// tlsFiles makes a CA and a server certificate under dir.
+func tlsFiles(t *testing.T, dir string) (cert, key, ca string) {
+	c := testcert.NewCA(t, dir, "ca")
+	cert, key = c.Issue(t, dir, "server")
+	return cert, key, c.CAFile
+}
+
 func TestTLS(t *testing.T) {
 	dir := t.TempDir()
-	cert := write(t, dir, "cert.pem", "x")
-	key := write(t, dir, "key.pem", "x")
-	ca := write(t, dir, "ca.pem", "x")
-	o := mustLoad(t, `
+	cert, key, ca := tlsFiles(t, dir)
+	o := mustLoadAll(t, `
 tls {
   cert_file: "`+cert+`"
   key_file: "`+key+`"
   ca_file: "`+ca+`"
   verify: true
   timeout: 3
-  cipher_suites: ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"]
-  curve_preferences: [X25519, CurveP256]
+  cipher_suites: ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256"]
+  curve_preferences: [X25519, CurveP256, SecP256r1MLKEM768]
   min_version: "1.3"
   handshake_first: auto
 }
@@ -418,7 +518,7 @@ https_port: 8443
 `)
 	tl := o.TLS
 	if tl.CertFile != cert || tl.KeyFile != key || tl.CAFile != ca || !tl.Verify || tl.Timeout != 3*time.Second ||
-		len(tl.CipherSuites) != 2 || len(tl.CurvePreferences) != 2 || tl.MinVersion != "1.3" ||
+		len(tl.CipherSuites) != 3 || len(tl.CurvePreferences) != 3 || tl.MinVersion != "1.3" ||
 		!tl.HandshakeFirst || tl.HandshakeFirstFallback != DefaultHandshakeFirstFallback {
 		t.Fatalf("%+v", *tl)
 	}
@@ -436,19 +536,45 @@ https_port: 8443
 		"tls { key_file: \"" + key + "\" }",
 		"tls { cert_file: \"" + cert + "\", key_file: \"" + key + "\", min_version: \"1.1\" }",
 		"tls { cert_file: \"" + cert + "\", key_file: \"" + key + "\", cipher_suites: [NOPE] }",
+		"tls { cert_file: \"" + cert + "\", key_file: \"" + key + "\", cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA] }",
 		"tls { cert_file: \"" + cert + "\", key_file: \"" + key + "\", curve_preferences: [P1] }",
 		"https_port: 8443",
 	} {
-		if _, _, err := load(t, bad); err == nil {
+		if _, _, err := loadAll(t, bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
 }
 
+// TestTLSFiles: the files of a tls block are read and parsed while
+// loading, as nats-server does, and a problem is one line at the
+// setting at fault.
+func TestTLSFiles(t *testing.T) {
+	dir := t.TempDir()
+	cert, key, ca := tlsFiles(t, dir)
+	_, otherKey, _ := tlsFiles(t, t.TempDir())
+	missing := filepath.Join(dir, "nocert.pem")
+	for _, tt := range []struct{ block, want string }{
+		{"cert_file: " + q(missing) + "\n  key_file: " + q(key), "test.conf:2:3: tls.cert_file: open " + missing + ": no such file or directory"},
+		{"cert_file: " + q(cert) + "\n  key_file: " + q(missing), "test.conf:3:3: tls.key_file: open " + missing + ": no such file or directory"},
+		{"cert_file: " + q(cert) + "\n  key_file: " + q(otherKey), "test.conf:1:0: tls: error parsing X509 certificate/key pair: tls: private key does not match public key"},
+		{"cert_file: " + q(ca) + "\n  key_file: " + q(key), "test.conf:1:0: tls: error parsing X509 certificate/key pair:"},
+		{"cert_file: " + q(cert) + "\n  key_file: " + q(key) + "\n  ca_file: " + q(key), "test.conf:4:3: tls.ca_file: failed to parse root ca certificate"},
+		{"cert_file: " + q(cert), "test.conf:1:0: tls: missing 'key_file' in TLS configuration"},
+	} {
+		_, _, err := load(t, "tls {\n  "+tt.block+"\n}\n")
+		if err == nil || strings.Count(err.Error(), "\n") != 0 || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s:\n got  %v\n want one line with %s", tt.block, err, tt.want)
+		}
+	}
+}
+
+func q(s string) string { return strconv.Quote(s) }
+
 func TestMaxPayloadAdvisory(t *testing.T) {
-	o, w, err := load(t, "max_payload: 16MB")
-	if err != nil || o.MaxPayload != 16<<20 || len(w) != 1 || !strings.Contains(w[0].String(), "test.conf:1:1: max_payload: Maximum payloads over 8.00 MB") {
-		t.Fatalf("%v %v", w, err)
+	o := mustLoad(t, "max_payload: 16MB")
+	if a := o.Advisories(); o.MaxPayload != 16<<20 || len(a) != 1 || !strings.Contains(a[0], "Maximum payloads over 8.00 MB") {
+		t.Fatalf("%v", a)
 	}
 	// Like nats-server, a payload above 64MB is fine when max_pending allows it.
 	if _, _, err := load(t, "max_payload: 100MB\nmax_pending: 200MB"); err != nil {

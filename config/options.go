@@ -46,7 +46,8 @@ const (
 // default 4222, as in nats-server). HTTPPort, HTTPSPort and Cluster.Port
 // keep nats-server's meaning: 0 = off, -1 = random.
 type Options struct {
-	ConfigFile string // the file Load read; "" without one
+	ConfigFile   string // the file Load read; "" without one
+	ConfigDigest string // nats-server's digest of the file's settings: "sha256:..."
 
 	Host            string // listen host, default 0.0.0.0
 	Port            int    // client port; 0 = random

@@ -1,6 +1,11 @@
 package config
 
+import "strings"
+
 // Usage is the -h text, nats-server's with the program name natsloop.
+// It lists every flag nats-server has; natsloop refuses those whose
+// feature it lacks (cluster, monitoring, JetStream, syslog) with a
+// message naming the flag.
 const Usage = `
 Usage: natsloop [options]
 
@@ -15,13 +20,14 @@ Server Options:
     -c, --config <file>              Configuration file
     -t                               Test configuration and exit
     -sl,--signal <signal>[=<pid>]    Send signal to natsloop process (ldm, stop, quit, term, reopen, reload)
-                                     pid> can be either a PID (e.g. 1) or the path to a PID file (e.g. /var/run/nats-server.pid)
+                                     <pid> can be either a PID (e.g. 1) or the path to a PID file (e.g. /var/run/nats-server.pid)
         --client_advertise <string>  Client URL to advertise to other servers
         --ports_file_dir <dir>       Creates a ports file in the specified directory (<executable_name>_<pid>.ports).
 
 Logging Options:
     -l, --log <file>                 File to redirect log output
     -T, --logtime                    Timestamp log entries (default: true)
+        --logtime_utc                Timestamps in UTC instead of local timezone (default: false)
     -s, --syslog                     Log to syslog or windows event log
     -r, --remote_syslog <addr>       Syslog server addr (udp://localhost:514)
     -D, --debug                      Enable debugging output
@@ -65,4 +71,58 @@ Common Options:
     -v, --version                    Show version
         --help_tls                   TLS help
 
+`
+
+// TLSUsage is the --help_tls text: nats-server's, with the cipher suites
+// and curves natsloop accepts. natsloop has no OCSP, so that part of
+// nats-server's text is left out.
+func TLSUsage() string {
+	var b strings.Builder
+	b.WriteString(tlsUsage)
+	for _, s := range AllowedCipherSuites() {
+		b.WriteString("    " + s + "\n")
+	}
+	b.WriteString("\nAvailable curve preferences include:\n")
+	for _, id := range curveIDs() {
+		b.WriteString("    " + id.String() + "\n")
+	}
+	b.WriteString(tlsUsageNotes)
+	return b.String()
+}
+
+const tlsUsage = `
+TLS configuration is specified in the tls section of a configuration file:
+
+e.g.
+
+    tls {
+        cert_file:      "./certs/server-cert.pem"
+        key_file:       "./certs/server-key.pem"
+        ca_file:        "./certs/ca.pem"
+        verify:         true
+
+        cipher_suites: [
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+        ]
+        curve_preferences: [
+            "CurveP256",
+            "CurveP384",
+            "CurveP521"
+        ]
+    }
+
+Available cipher suites include:
+`
+
+const tlsUsageNotes = `
+natsloop accepts TLS 1.2 suites with ECDHE key exchange and AES-GCM or
+ChaCha20-Poly1305 only; TLS 1.3 suites are always enabled. Without
+cipher_suites, natsloop picks from these for the hardware it runs on.
+
+Other tls settings: timeout (seconds or a duration), min_version ("1.2"
+or "1.3"), handshake_first (true: TLS before INFO), pinned_certs (hex
+SHA-256 of the peer's public key). natsloop refuses verify_and_map,
+connection_rate_limit, OCSP and certificate store settings, which it does
+not implement.
 `

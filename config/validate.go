@@ -17,25 +17,20 @@ func (o *Options) Validate() error {
 	return errors.Join(out...)
 }
 
-// Advisories returns warnings about valid but discouraged settings (for
-// example max_payload above 8MB).
-func (o *Options) Advisories() []Warning {
+// Advisories returns what nats-server logs as warnings at startup about
+// valid but discouraged settings (max_payload above 8MB).
+func (o *Options) Advisories() []string {
 	_, w := check(o)
 	return w
 }
 
 // validate runs check and places each problem at its setting in the file.
 func (l *loader) validate(o *Options) []error {
-	errs, warns := check(o)
+	errs, _ := check(o)
 	out := make([]error, 0, len(errs))
 	for _, e := range errs {
 		l.place(e)
 		out = append(out, e)
-	}
-	for _, w := range warns {
-		e := Error(w)
-		l.place(&e)
-		l.warns = append(l.warns, Warning(e))
 	}
 	return out
 }
@@ -48,7 +43,7 @@ func (l *loader) place(e *Error) {
 	}
 }
 
-func check(o *Options) (errs []*Error, warns []Warning) {
+func check(o *Options) (errs []*Error, advisories []string) {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, &Error{Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
@@ -71,7 +66,7 @@ func check(o *Options) (errs []*Error, warns []Warning) {
 	case int64(o.MaxPayload) > o.MaxPending:
 		bad("max_payload", "max_payload (%d) cannot be higher than max_pending (%d)", o.MaxPayload, o.MaxPending)
 	case o.MaxPayload > MaxPayloadWarn:
-		warns = append(warns, Warning{Key: "max_payload", Msg: "Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance"})
+		advisories = append(advisories, "Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance")
 	}
 	if o.MaxPending <= 0 {
 		bad("max_pending", "must be positive, got %d", o.MaxPending)
@@ -104,7 +99,7 @@ func check(o *Options) (errs []*Error, warns []Warning) {
 		port("cluster", o.Cluster.Port, -1)
 	}
 	checkAccounts(o, bad)
-	return errs, warns
+	return errs, advisories
 }
 
 func checkAccounts(o *Options, bad func(key, format string, args ...any)) {

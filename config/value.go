@@ -47,13 +47,9 @@ func (l *loader) wrap(parent *value, key string, v any) value {
 		out.tk = tk
 		out.raw = tk.Value()
 		if tk.Line() > 0 {
+			// conf's columns, as nats-server prints them (0-based on
+			// the first line of a file, 1-based on the others).
 			out.line, out.col = tk.Line(), tk.Position()
-			if out.line == 1 {
-				// conf counts columns from 0 on the first line and from 1
-				// on the others (nats-server prints "x.conf:1:0"); make
-				// them all 1-based.
-				out.col++
-			}
 			if f := tk.SourceFile(); f != "" {
 				out.file = f
 			}
@@ -68,6 +64,15 @@ func (l *loader) wrap(parent *value, key string, v any) value {
 // elsewhere (not a setting).
 func (v value) usedVariable() bool { return v.tk != nil && v.tk.IsUsedVariable() }
 
+// field is the key as written in the file, without its parents.
+func (v value) field() string {
+	k := v.key
+	if i := strings.LastIndexAny(k, ".["); i >= 0 && k[i] == '.' {
+		k = k[i+1:]
+	}
+	return k
+}
+
 func (v value) err(format string, args ...any) *Error {
 	return errorf(v.file, v.line, v.col, v.key, format, args...)
 }
@@ -76,15 +81,25 @@ func (l *loader) errorf(v value, format string, args ...any) {
 	l.errs = append(l.errs, v.err(format, args...))
 }
 
-func (l *loader) warnf(v value, format string, args ...any) {
-	l.warns = append(l.warns, Warning(*v.err(format, args...)))
+// fieldErrorf records an error whose text names the field itself (no
+// "key: " before it), as nats-server words unknown fields.
+func (l *loader) fieldErrorf(v value, format string, args ...any) {
+	e := v.err(format, args...)
+	e.Key = ""
+	l.errs = append(l.errs, e)
 }
 
-// unknown records an unknown key as a warning, unless it merely defines
-// a variable that is referenced elsewhere.
+// warnf records nats-server's "invalid use of field" warning.
+func (l *loader) warnf(v value, format string, args ...any) {
+	l.warns = append(l.warns, Warning{File: v.file, Line: v.line, Col: v.col, Field: v.field(), Msg: fmt.Sprintf(format, args...)})
+}
+
+// unknown refuses a key nats-server does not know either, with its
+// words (`unknown field "foo"`), unless the key merely defines a
+// variable that is referenced elsewhere.
 func (l *loader) unknown(v value) {
 	if !v.usedVariable() {
-		l.warnf(v, "unknown field")
+		l.fieldErrorf(v, "unknown field %q", v.field())
 	}
 }
 
@@ -108,6 +123,24 @@ func (l *loader) fields(parent *value, m map[string]any) []value {
 		return a.key < b.key
 	})
 	return out
+}
+
+// each is the skeleton of every block loader: v must be a map; field
+// handles one entry and reports whether it knows the key; the entries it
+// does not know are refused as unknown. each reports whether v was a map.
+// A block with its own wording for unknown keys handles them in field
+// and returns true.
+func (l *loader) each(v value, field func(f value) bool) bool {
+	m, ok := l.mapOf(v)
+	if !ok {
+		return false
+	}
+	for _, f := range l.fields(&v, m) {
+		if !field(f) {
+			l.unknown(f)
+		}
+	}
+	return true
 }
 
 func describe(v any) string {
@@ -198,10 +231,10 @@ func (l *loader) duration(v value) (time.Duration, bool) {
 		}
 		return d, true
 	case int64:
-		l.warnf(v, "%s should be converted to a duration (a bare number is seconds)", v.name)
+		l.warnf(v, "%s should be converted to a duration", v.field())
 		return time.Duration(x) * time.Second, true
 	case float64:
-		l.warnf(v, "%s should be converted to a duration (a bare number is seconds)", v.name)
+		l.warnf(v, "%s should be converted to a duration", v.field())
 		return time.Duration(x * float64(time.Second)), true
 	}
 	l.errorf(v, "expected a duration, got %s", describe(v.raw))

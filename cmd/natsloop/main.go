@@ -1,17 +1,18 @@
 // Command natsloop is a NATS server: nats-server's flags, config files and
 // log format, on gnet event loops.
+//
+// What it prints before its logger exists is what nats-server 2.15.2
+// prints in the same situation: "nats-server: <file>:<line>:<col>: ..."
+// for a config error (exit 1), the config's warnings before starting
+// (fatal with -t), the usage after a flag that does not parse (exit 0),
+// the TLS help for --help_tls.
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 
 	"natsloop/broker"
 	"natsloop/config"
@@ -25,9 +26,14 @@ func main() {
 // run is main without the exit, for tests.
 func run(args []string, stdout, stderr io.Writer) int {
 	opts, action, warnings, err := config.ParseFlagsWarnings(args)
-	if err != nil {
-		fmt.Fprintf(stderr, "nats-server: %v\n", err)
-		return 1
+	switch {
+	case action == config.ActionHelp && err != nil:
+		// nats-server: the flag package's message, the usage, exit 0.
+		fmt.Fprintln(stderr, message(err))
+		fmt.Fprint(stdout, config.Usage)
+		return 0
+	case err != nil:
+		return fail(stderr, warnings, err)
 	}
 	switch action {
 	case config.ActionVersion:
@@ -36,158 +42,49 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case config.ActionHelp:
 		fmt.Fprint(stdout, config.Usage)
 		return 0
+	case config.ActionHelpTLS:
+		fmt.Fprint(stdout, config.TLSUsage())
+		return 0
 	case config.ActionSignal:
 		return sendSignal(opts.Signal, stderr)
+	case config.ActionTestConfig:
+		return testConfig(opts, warnings, stderr)
 	}
+	// nats-server prints the file's warnings as they are and starts.
 	for _, w := range warnings {
-		fmt.Fprintf(stderr, "nats-server: warning: %s\n", w.String())
-	}
-	if action == config.ActionTestConfig {
-		// Building the server checks what the file alone cannot:
-		// certificates, keys, accounts, permissions.
-		s, err := broker.New(opts, logging.Nop())
-		if err != nil {
-			fmt.Fprintf(stderr, "nats-server: %v\n", err)
-			return 1
-		}
-		s.Shutdown()
-		fmt.Fprintf(stderr, "nats-server: configuration file %s is valid\n", opts.ConfigFile)
-		return 0
+		fmt.Fprintln(stderr, w.String())
 	}
 	return serve(opts, stderr)
 }
 
-// serve runs the server until a shutdown signal.
-func serve(opts *config.Options, stderr io.Writer) int {
-	lo := logging.Options{Time: opts.Logtime, UTC: opts.LogtimeUTC, Debug: opts.Debug, Trace: opts.Trace}
-	var log *logging.Log
-	if opts.LogFile != "" {
-		l, err := logging.NewFile(opts.LogFile, lo)
-		if err != nil {
-			fmt.Fprintf(stderr, "nats-server: %v\n", err)
-			return 1
-		}
-		log = l
-	} else {
-		log = logging.New(stderr, lo)
+// fail prints an error as nats-server does ("nats-server: " and the
+// problems, warnings first, one a line) and returns the exit status.
+func fail(stderr io.Writer, warnings []config.Warning, err error) int {
+	lines := make([]string, 0, len(warnings)+1)
+	for _, w := range warnings {
+		lines = append(lines, w.String())
 	}
-	defer log.Close()
-
-	s, err := broker.New(opts, log)
-	if err != nil {
-		fmt.Fprintf(stderr, "nats-server: %v\n", err)
-		return 1
-	}
-	if opts.PidFile != "" {
-		if err := os.WriteFile(opts.PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-			log.Errorf("Could not write pidfile: %v", err)
-		} else {
-			defer os.Remove(opts.PidFile)
-		}
-	}
-	// Trap signals before Start logs "Server is ready".
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
-	done := make(chan struct{})
-	startProfiler(opts.ProfPort, log)
-	if err := s.Start(); err != nil {
-		log.Fatalf("%v", err)
-		return 1
-	}
-	go func() { s.WaitForShutdown(); close(done) }()
-
-	for {
-		select {
-		case sig := <-sigs:
-			switch sig {
-			case syscall.SIGINT, syscall.SIGTERM:
-				log.Noticef("Trapped %q signal", sig)
-				s.Shutdown()
-				return 0
-			case syscall.SIGUSR1:
-				if err := log.Reopen(); err != nil {
-					log.Errorf("Error reopening log file: %v", err)
-				} else {
-					log.Noticef("File log re-opened")
-				}
-			case syscall.SIGHUP:
-				log.Warnf("Reload is not supported yet: restart to apply configuration changes")
-			case syscall.SIGUSR2:
-				log.Warnf("Lame duck mode is not supported yet")
-			}
-		case <-done:
-			return 0
-		}
-	}
+	lines = append(lines, message(err))
+	fmt.Fprintf(stderr, "nats-server: %s\n", strings.Join(lines, "\n"))
+	return 1
 }
 
-// signals maps -sl commands to signals, as nats-server does.
-var signals = map[string]syscall.Signal{
-	"stop":   syscall.SIGKILL,
-	"quit":   syscall.SIGINT,
-	"term":   syscall.SIGTERM,
-	"reopen": syscall.SIGUSR1,
-	"reload": syscall.SIGHUP,
-	"ldm":    syscall.SIGUSR2,
-}
-
-// sendSignal implements -sl command[=pid|pidfile].
-func sendSignal(sl config.Signal, stderr io.Writer) int {
-	sig, ok := signals[sl.Command]
-	if !ok {
-		fmt.Fprintf(stderr, "nats-server: unknown signal %q\n", sl.Command)
-		return 1
-	}
-	pids, err := resolvePIDs(sl.PID)
-	if err != nil {
-		fmt.Fprintf(stderr, "nats-server: %v\n", err)
-		return 1
-	}
-	for _, pid := range pids {
-		if err := syscall.Kill(pid, sig); err != nil {
-			fmt.Fprintf(stderr, "nats-server: signal %d: %v\n", pid, err)
-			return 1
+// testConfig is -t: warnings fail it, as in nats-server; building the
+// server checks what the file alone cannot (accounts, permissions).
+func testConfig(opts *config.Options, warnings []config.Warning, stderr io.Writer) int {
+	if len(warnings) > 0 {
+		lines := make([]string, len(warnings))
+		for i, w := range warnings {
+			lines[i] = w.String()
 		}
+		fmt.Fprintf(stderr, "nats-server: %s\n", strings.Join(lines, "\n"))
+		return 1
 	}
+	s, err := broker.New(opts, logging.Nop())
+	if err != nil {
+		return fail(stderr, nil, err)
+	}
+	s.Shutdown()
+	fmt.Fprintf(stderr, "nats-server: configuration file %s is valid (%s)\n", opts.ConfigFile, opts.ConfigDigest)
 	return 0
-}
-
-// resolvePIDs reads a pid, a pid file, or finds the one running natsloop.
-func resolvePIDs(spec string) ([]int, error) {
-	if spec != "" {
-		if pid, err := strconv.Atoi(spec); err == nil {
-			return []int{pid}, nil
-		}
-		b, err := os.ReadFile(spec)
-		if err != nil {
-			return nil, fmt.Errorf("read pid file: %w", err)
-		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil {
-			return nil, fmt.Errorf("pid file %s: %w", spec, err)
-		}
-		return []int{pid}, nil
-	}
-	self := os.Getpid()
-	me := filepath.Base(os.Args[0])
-	var pids []int
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self {
-			continue
-		}
-		comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
-		if err == nil && strings.TrimSpace(string(comm)) == me {
-			pids = append(pids, pid)
-		}
-	}
-	switch len(pids) {
-	case 0:
-		return nil, errors.New("no natsloop process running")
-	case 1:
-		return pids, nil
-	}
-	return nil, fmt.Errorf("multiple natsloop processes running (%v): give a pid", pids)
 }
