@@ -59,6 +59,7 @@ func loadInto(o *Options, path string, permissive bool) ([]Warning, error) {
 		l.top(v)
 	}
 	l.checkDuplicateUsers()
+	l.checkAccountUsers()
 	l.finish()
 	l.errs = append(l.errs, l.validate(o)...)
 	return l.warns, errors.Join(l.errs...)

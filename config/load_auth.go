@@ -284,6 +284,7 @@ func (l *loader) account(v value, name string) *Account {
 			l.setStr(f, &a.Nkey)
 		case "users":
 			a.Users = append(a.Users, l.users(f, name)...)
+			l.at[f.key] = f
 		case "default_permissions":
 			a.DefaultPermissions = l.permissions(f)
 		case "exports":
@@ -457,6 +458,29 @@ func (l *loader) checkDuplicateUsers() {
 	}
 	for _, a := range l.o.Accounts {
 		check(a.Users)
+	}
+}
+
+// checkAccountUsers refuses users in accounts beside a single user or a
+// token in the authorization block, as nats-server does.
+func (l *loader) checkAccountUsers() {
+	az := l.o.Authorization
+	if az == nil || az.User == "" && az.Token == "" {
+		return
+	}
+	msg := "Can not have a single user/pass and accounts"
+	if az.User == "" {
+		msg = "Can not have a token and accounts"
+	}
+	for _, a := range l.o.Accounts {
+		if len(a.Users) == 0 {
+			continue
+		}
+		if v, ok := l.at["accounts."+a.Name+".users"]; ok {
+			l.fieldErrorf(v, "%s", msg)
+		} else {
+			l.errs = append(l.errs, &Error{File: l.file, Key: "accounts", Msg: msg})
+		}
 	}
 }
 

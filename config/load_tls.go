@@ -17,8 +17,9 @@ import (
 func (l *loader) tls(v value, server bool) *TLS {
 	t := &TLS{Timeout: DefaultTLSTimeout}
 	files := map[string]value{}
-	if !l.each(v, func(f value) bool { return l.tlsField(f, t, files) }) {
-		return nil
+	errs := len(l.errs)
+	if !l.each(v, func(f value) bool { return l.tlsField(f, t, files) }) || len(l.errs) > errs {
+		return nil // as nats-server, the block's first problems only
 	}
 	if t.Timeout <= 0 {
 		t.Timeout = DefaultTLSTimeout

@@ -4,6 +4,8 @@
 //
 //	mkpasswd          generate a random password; print it and its hash
 //	mkpasswd -p       prompt for a password twice (no echo); print its hash
+//	echo pw | mkpasswd -p   read it from a pipe or a file instead: the first
+//	                        line (a second line, if any, must repeat it)
 //	mkpasswd -c 12    bcrypt cost (default 11, 4 to 31)
 //
 // Output: "pass: <password>" (generated passwords only) and
@@ -67,7 +69,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	var password []byte
 	if *prompt {
-		p, err := readTwice(stdin, stdout)
+		p, err := readPassword(stdin, stdout)
 		if err != nil {
 			fmt.Fprintf(stderr, "mkpasswd: %v\n", err)
 			return 1
@@ -106,15 +108,40 @@ func genPassword() (string, error) {
 	return string(b), nil
 }
 
-// readTwice prompts for the password and its confirmation, with echo off
-// when stdin is a terminal, and reads plain lines otherwise (pipes).
-func readTwice(stdin io.Reader, stdout io.Writer) ([]byte, error) {
-	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
-		if restore, err := echoOff(f); err == nil {
-			defer restore()
-		}
+// readPassword reads the password of -p. From a terminal it prompts
+// twice with echo off, as nats-server's mkpasswd does. From a pipe or a
+// file, which nats-server's tool cannot read (it asks the terminal for
+// the password, and a pipe is none), it reads the first line, without
+// prompts; a second line, if there is one, must repeat it.
+func readPassword(stdin io.Reader, stdout io.Writer) ([]byte, error) {
+	f, ok := stdin.(*os.File)
+	if !ok || !isTerminal(f) {
+		return readPiped(bufio.NewReader(stdin))
 	}
-	r := bufio.NewReader(stdin)
+	if restore, err := echoOff(f); err == nil {
+		defer restore()
+	}
+	return readTwice(bufio.NewReader(stdin), stdout)
+}
+
+// readPiped reads a password from a non-terminal.
+func readPiped(r *bufio.Reader) ([]byte, error) {
+	p1, err := readLine(r)
+	if err != nil {
+		return nil, err
+	}
+	p2, err := readLine(r)
+	switch {
+	case errors.Is(err, errNoPassword):
+		p2 = p1 // one line: nothing to confirm
+	case err != nil:
+		return nil, err
+	}
+	return checkPassword(p1, p2)
+}
+
+// readTwice prompts for the password and its confirmation.
+func readTwice(r *bufio.Reader, stdout io.Writer) ([]byte, error) {
 	fmt.Fprint(stdout, "Enter Password: ")
 	p1, err := readLine(r)
 	if err != nil {
@@ -126,6 +153,10 @@ func readTwice(stdin io.Reader, stdout io.Writer) ([]byte, error) {
 		return nil, err
 	}
 	fmt.Fprint(stdout, "\n")
+	return checkPassword(p1, p2)
+}
+
+func checkPassword(p1, p2 []byte) ([]byte, error) {
 	if !bytes.Equal(p1, p2) {
 		return nil, errors.New("Error, passwords do not match")
 	}
@@ -135,13 +166,15 @@ func readTwice(stdin io.Reader, stdout io.Writer) ([]byte, error) {
 	return p1, nil
 }
 
+var errNoPassword = errors.New("no password read")
+
 // readLine reads one line without its "\n" or "\r\n"; the last line may
 // lack the newline.
 func readLine(r *bufio.Reader) ([]byte, error) {
 	line, err := r.ReadBytes('\n')
 	if err != nil && !(errors.Is(err, io.EOF) && len(line) > 0) {
 		if errors.Is(err, io.EOF) {
-			return nil, errors.New("no password read")
+			return nil, errNoPassword
 		}
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,33 +61,40 @@ func TestDefaultCost(t *testing.T) {
 	}
 }
 
-func TestPrompt(t *testing.T) {
-	out, errs, code := mkpasswd(t, "s3cret pw\ns3cret pw\n", "-p", "-c", "4")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errs)
+// TestPiped: -p reads a password from a non-terminal: one line, or two
+// equal lines, without prompts on stdout.
+func TestPiped(t *testing.T) {
+	for _, in := range []string{"s3cret pw\n", "s3cret pw", "s3cret pw\ns3cret pw\n", "s3cret pw\r\ns3cret pw"} {
+		out, errs, code := mkpasswd(t, in, "-p", "-c", "4")
+		if code != 0 {
+			t.Fatalf("%q: exit %d: %s", in, code, errs)
+		}
+		if !strings.HasPrefix(out, "bcrypt hash: ") || strings.Count(out, "\n") != 1 {
+			t.Fatalf("%q: stdout %q, want the hash line alone", in, out)
+		}
+		if err := bcrypt.CompareHashAndPassword([]byte(field(t, out, "bcrypt hash: ")), []byte("s3cret pw")); err != nil {
+			t.Fatalf("%q: %v", in, err)
+		}
 	}
-	if strings.Contains(out, "pass: ") || strings.Contains(out, "s3cret") {
-		t.Fatalf("prompted password echoed: %q", out)
+}
+
+// TestPrompts: on a terminal, nats-server's prompts, twice.
+func TestPrompts(t *testing.T) {
+	var out bytes.Buffer
+	p, err := readTwice(bufio.NewReader(strings.NewReader("abc\nabc\n")), &out)
+	if err != nil || string(p) != "abc" || out.String() != "Enter Password: \nReenter Password: \n" {
+		t.Fatalf("%q %v, prompts %q", p, err, out.String())
 	}
-	if !strings.HasPrefix(out, "Enter Password: \nReenter Password: \n") {
-		t.Fatalf("prompts: %q", out)
-	}
-	hash := field(t, out, "bcrypt hash: ")
-	if err := bcrypt.CompareHashAndPassword([]byte(hash), []byte("s3cret pw")); err != nil {
-		t.Fatal(err)
-	}
-	// CRLF and a missing final newline are fine.
-	out, _, code = mkpasswd(t, "abc\r\nabc", "-p", "-c", "4")
-	if code != 0 || bcrypt.CompareHashAndPassword([]byte(field(t, out, "bcrypt hash: ")), []byte("abc")) != nil {
-		t.Fatalf("crlf: %q", out)
+	if _, err := readTwice(bufio.NewReader(strings.NewReader("abc\nabd\n")), &out); err == nil {
+		t.Fatal("different passwords accepted")
 	}
 }
 
 func TestPromptErrors(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"one\ntwo\n", "passwords do not match"},
-		{"one\n", "no password read"},
-		{"\n\n", "empty password"},
+		{"", "no password read"},
+		{"\n", "empty password"},
 	} {
 		out, errs, code := mkpasswd(t, c.in, "-p", "-c", "4")
 		if code == 0 || !strings.Contains(errs, c.want) || strings.Contains(out, "bcrypt hash") {
@@ -151,6 +160,27 @@ func TestPromptFromPipe(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if err := bcrypt.CompareHashAndPassword([]byte(field(t, out.String(), "bcrypt hash: ")), []byte("piped")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPipeToBinary: `echo pw | mkpasswd -p`, the built command with a
+// real pipe as stdin.
+func TestPipeToBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "mkpasswd")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-p", "-c", "4")
+	cmd.Stdin = strings.NewReader("from a pipe\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if err := bcrypt.CompareHashAndPassword([]byte(field(t, string(out), "bcrypt hash: ")), []byte("from a pipe")); err != nil {
 		t.Fatal(err)
 	}
 }
