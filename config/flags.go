@@ -70,66 +70,85 @@ func (s *sizeFlag) Set(v string) error {
 func newFlagSet(fv *flagValues) *flag.FlagSet {
 	fs := flag.NewFlagSet("natsloop", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	str := func(p *string, names ...string) {
-		for _, n := range names {
-			fs.StringVar(p, n, *p, "")
-		}
-	}
-	integer := func(p *int, names ...string) {
-		for _, n := range names {
-			fs.IntVar(p, n, *p, "")
-		}
-	}
-	boolean := func(p *bool, names ...string) {
-		for _, n := range names {
-			fs.BoolVar(p, n, *p, "")
-		}
-	}
 	fv.logtime = true
-	boolean(&fv.help, "h", "help")
-	integer(&fv.port, "p", "port")
-	str(&fv.name, "n", "name", "server_name")
-	str(&fv.host, "a", "addr", "net")
-	str(&fv.clientAdvertise, "client_advertise")
-	boolean(&fv.debug, "D", "debug")
-	boolean(&fv.trace, "V", "trace")
-	boolean(&fv.traceVV, "VV")
-	boolean(&fv.debugTrace, "DV")
-	boolean(&fv.debugTraceVV, "DVV")
-	boolean(&fv.logtime, "T", "logtime")
-	boolean(&fv.logtimeUTC, "logtime_utc")
-	str(&fv.user, "user")
-	str(&fv.pass, "pass")
-	str(&fv.token, "auth")
-	integer(&fv.httpPort, "m", "http_port")
-	integer(&fv.httpsPort, "ms", "https_port")
-	str(&fv.configFile, "c", "config")
-	boolean(&fv.testConfig, "t")
-	str(&fv.signal, "sl", "signal")
-	str(&fv.pidFile, "P", "pid")
-	str(&fv.portsFileDir, "ports_file_dir")
-	str(&fv.logFile, "l", "log")
-	fs.Var(&fv.logSizeLimit, "log_size_limit", "")
-	boolean(&fv.syslog, "s", "syslog")
-	str(&fv.remoteSyslog, "r", "remote_syslog")
-	boolean(&fv.version, "v", "version")
-	integer(&fv.profPort, "profile")
-	str(&fv.routes, "routes")
-	str(&fv.clusterURL, "cluster", "cluster_listen")
-	str(&fv.clusterAdvertise, "cluster_advertise")
-	boolean(&fv.noAdvertise, "no_advertise")
-	integer(&fv.connectRetries, "connect_retries")
-	str(&fv.clusterName, "cluster_name")
-	boolean(&fv.helpTLS, "help_tls")
-	boolean(&fv.tls, "tls")
-	boolean(&fv.tlsVerify, "tlsverify")
-	str(&fv.tlsCert, "tlscert")
-	str(&fv.tlsKey, "tlskey")
-	str(&fv.tlsCACert, "tlscacert")
-	integer(&fv.maxTracedMsgLen, "max_traced_msg_len")
-	boolean(&fv.jetstream, "js", "jetstream")
-	str(&fv.storeDir, "sd", "store_dir")
+	b := binder{fs}
+	b.serverFlags(fv)
+	b.logFlags(fv)
+	b.authClusterTLSFlags(fv)
 	return fs
+}
+
+// binder binds flag names (aliases share a variable) to flagValues.
+type binder struct{ fs *flag.FlagSet }
+
+func (b binder) str(p *string, names ...string) {
+	for _, n := range names {
+		b.fs.StringVar(p, n, *p, "")
+	}
+}
+
+func (b binder) integer(p *int, names ...string) {
+	for _, n := range names {
+		b.fs.IntVar(p, n, *p, "")
+	}
+}
+
+func (b binder) boolean(p *bool, names ...string) {
+	for _, n := range names {
+		b.fs.BoolVar(p, n, *p, "")
+	}
+}
+
+func (b binder) serverFlags(fv *flagValues) {
+	b.boolean(&fv.help, "h", "help")
+	b.integer(&fv.port, "p", "port")
+	b.str(&fv.name, "n", "name", "server_name")
+	b.str(&fv.host, "a", "addr", "net")
+	b.str(&fv.clientAdvertise, "client_advertise")
+	b.integer(&fv.httpPort, "m", "http_port")
+	b.integer(&fv.httpsPort, "ms", "https_port")
+	b.str(&fv.configFile, "c", "config")
+	b.boolean(&fv.testConfig, "t")
+	b.str(&fv.signal, "sl", "signal")
+	b.str(&fv.pidFile, "P", "pid")
+	b.str(&fv.portsFileDir, "ports_file_dir")
+	b.boolean(&fv.version, "v", "version")
+	b.integer(&fv.profPort, "profile")
+	b.boolean(&fv.helpTLS, "help_tls")
+	b.boolean(&fv.jetstream, "js", "jetstream")
+	b.str(&fv.storeDir, "sd", "store_dir")
+}
+
+func (b binder) logFlags(fv *flagValues) {
+	b.boolean(&fv.debug, "D", "debug")
+	b.boolean(&fv.trace, "V", "trace")
+	b.boolean(&fv.traceVV, "VV")
+	b.boolean(&fv.debugTrace, "DV")
+	b.boolean(&fv.debugTraceVV, "DVV")
+	b.boolean(&fv.logtime, "T", "logtime")
+	b.boolean(&fv.logtimeUTC, "logtime_utc")
+	b.str(&fv.logFile, "l", "log")
+	b.fs.Var(&fv.logSizeLimit, "log_size_limit", "")
+	b.boolean(&fv.syslog, "s", "syslog")
+	b.str(&fv.remoteSyslog, "r", "remote_syslog")
+	b.integer(&fv.maxTracedMsgLen, "max_traced_msg_len")
+}
+
+func (b binder) authClusterTLSFlags(fv *flagValues) {
+	b.str(&fv.user, "user")
+	b.str(&fv.pass, "pass")
+	b.str(&fv.token, "auth")
+	b.str(&fv.routes, "routes")
+	b.str(&fv.clusterURL, "cluster", "cluster_listen")
+	b.str(&fv.clusterAdvertise, "cluster_advertise")
+	b.boolean(&fv.noAdvertise, "no_advertise")
+	b.integer(&fv.connectRetries, "connect_retries")
+	b.str(&fv.clusterName, "cluster_name")
+	b.boolean(&fv.tls, "tls")
+	b.boolean(&fv.tlsVerify, "tlsverify")
+	b.str(&fv.tlsCert, "tlscert")
+	b.str(&fv.tlsKey, "tlskey")
+	b.str(&fv.tlsCACert, "tlscacert")
 }
 
 // ParseFlags parses nats-server's command line (args without the program

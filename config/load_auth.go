@@ -280,8 +280,10 @@ func (l *loader) account(v value, name string) *Account {
 	a := &Account{Name: name}
 	l.each(v, func(f value) bool {
 		switch f.name {
-		case "nkey":
-			l.setStr(f, &a.Nkey)
+		case "nkey": // the account's own public key: not used by natsloop
+			if !l.refused(f) {
+				l.setStr(f, &a.Nkey)
+			}
 		case "users":
 			a.Users = append(a.Users, l.users(f, name)...)
 			l.at[f.key] = f

@@ -167,7 +167,7 @@ func TestKeysRefused(t *testing.T) {
 		"tls { verify_and_map: true }", "tls { connection_rate_limit: 10 }", "tls { ocsp_peer: true }",
 		"tls { handshake_first: auto }", "tls { handshake_first: \"300ms\" }",
 		"authorization { auth_callout { issuer: x } }", "authorization { users: [{user: a, allowed_connection_types: [MQTT]}] }",
-		"accounts { A: { jetstream: enabled } }", "accounts { A: { exports: [{service: a, latency: x}] } }",
+		"accounts { A: { jetstream: enabled } }", "accounts { A: { nkey: ADLGEVANYDKDQ6WYXPNBEGVUURXZY4LLLK5BJPOUDN6NGNXLNH4ATPWR } }", "accounts { A: { exports: [{service: a, latency: x}] } }",
 		"accounts { A: { exports: [{stream: a}] }, B: { imports: [{stream: {account: A, subject: a}, share: true}] } }",
 	} {
 		t.Run(conf, func(t *testing.T) {

@@ -45,6 +45,14 @@ const (
 // `port: -1` and `-p -1` both become 0; `port: 0` in a file means the
 // default 4222, as in nats-server). HTTPPort, HTTPSPort and Cluster.Port
 // keep nats-server's meaning: 0 = off, -1 = random.
+//
+// Some fields hold nats-server settings natsloop does not implement yet
+// (ClientAdvertise, LameDuck*, LogSizeLimit, Syslog, RemoteSyslog,
+// HTTP*, NoHeaderSupport, Cluster, JetStream, Account.Nkey,
+// TLS.VerifyAndMap, TLS.HandshakeFirstFallback,
+// TLS.ConnectionRateLimit): Load and ParseFlags refuse any value of them
+// that asks for something (refuse.go), so they keep their defaults until
+// the feature lands.
 type Options struct {
 	ConfigFile   string // the file Load read; "" without one
 	ConfigDigest string // nats-server's digest of the file's settings: "sha256:..."
@@ -98,11 +106,9 @@ type Options struct {
 	Accounts      []*Account     // in file order
 	Cluster       *Cluster       // nil when there is no cluster block or flag
 
-	// Settings nats-server has and natsloop does not implement; kept so
-	// that the caller can refuse them rather than silently ignore them.
-	JetStream bool
-	StoreDir  string
-	ProfPort  int
+	JetStream bool   // refused when true (natsloop is core NATS only)
+	StoreDir  string // without JetStream, nothing uses it (nor in nats-server)
+	ProfPort  int    // pprof on 127.0.0.1 (cmd/natsloop)
 
 	// Signal is set when the action is ActionSignal.
 	Signal Signal

@@ -43,10 +43,23 @@ func (l *loader) place(e *Error) {
 	}
 }
 
+// complaint records a problem with the setting key.
+type complaint func(key, format string, args ...any)
+
 func check(o *Options) (errs []*Error, advisories []string) {
 	bad := func(key, format string, args ...any) {
 		errs = append(errs, &Error{Key: key, Msg: fmt.Sprintf(format, args...)})
 	}
+	checkNet(o, bad)
+	if checkLimits(o, bad) {
+		advisories = append(advisories, "Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance")
+	}
+	checkTimers(o, bad)
+	checkAccounts(o, bad)
+	return errs, advisories
+}
+
+func checkNet(o *Options, bad complaint) {
 	port := func(key string, p, lo int) {
 		if p < lo || p > 65535 {
 			bad(key, "port %d is out of range [%d, 65535]", p, lo)
@@ -58,6 +71,17 @@ func check(o *Options) (errs []*Error, advisories []string) {
 	if o.Host == "" {
 		bad("host", "host must not be empty")
 	}
+	if o.HTTPSPort != 0 && o.TLS == nil {
+		bad("https_port", "monitoring over https requires a tls {} block")
+	}
+	if o.Cluster != nil {
+		port("cluster", o.Cluster.Port, -1)
+	}
+}
+
+// checkLimits reports whether max_payload is large enough for
+// nats-server's advisory.
+func checkLimits(o *Options, bad complaint) (largePayload bool) {
 	switch {
 	case o.MaxPayload <= 0:
 		bad("max_payload", "must be positive, got %d", o.MaxPayload)
@@ -66,7 +90,7 @@ func check(o *Options) (errs []*Error, advisories []string) {
 	case int64(o.MaxPayload) > o.MaxPending:
 		bad("max_payload", "max_payload (%d) cannot be higher than max_pending (%d)", o.MaxPayload, o.MaxPending)
 	case o.MaxPayload > MaxPayloadWarn:
-		advisories = append(advisories, "Maximum payloads over 8.00 MB are generally discouraged and could lead to poor performance")
+		largePayload = true
 	}
 	if o.MaxPending <= 0 {
 		bad("max_pending", "must be positive, got %d", o.MaxPending)
@@ -77,6 +101,13 @@ func check(o *Options) (errs []*Error, advisories []string) {
 	if o.MaxSubs < 0 {
 		bad("max_subscriptions", "must not be negative, got %d", o.MaxSubs)
 	}
+	if o.Loops < 0 {
+		bad("loops", "must not be negative, got %d", o.Loops)
+	}
+	return largePayload
+}
+
+func checkTimers(o *Options, bad complaint) {
 	if o.PingInterval < 0 {
 		bad("ping_interval", "must not be negative, got %v", o.PingInterval)
 	}
@@ -89,20 +120,9 @@ func check(o *Options) (errs []*Error, advisories []string) {
 	if o.AuthTimeout < 0 {
 		bad("authorization", "timeout must not be negative, got %v", o.AuthTimeout)
 	}
-	if o.Loops < 0 {
-		bad("loops", "must not be negative, got %d", o.Loops)
-	}
-	if o.HTTPSPort != 0 && o.TLS == nil {
-		bad("https_port", "monitoring over https requires a tls {} block")
-	}
-	if o.Cluster != nil {
-		port("cluster", o.Cluster.Port, -1)
-	}
-	checkAccounts(o, bad)
-	return errs, advisories
 }
 
-func checkAccounts(o *Options, bad func(key, format string, args ...any)) {
+func checkAccounts(o *Options, bad complaint) {
 	names := map[string]bool{}
 	users := map[string]bool{}
 	for _, a := range o.Accounts {

@@ -67,22 +67,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	var password []byte
-	if *prompt {
-		p, err := readPassword(stdin, stdout)
-		if err != nil {
-			fmt.Fprintf(stderr, "mkpasswd: %v\n", err)
-			return 1
-		}
-		password = p
-	} else {
-		p, err := genPassword()
-		if err != nil {
-			fmt.Fprintf(stderr, "mkpasswd: producing a random password: %v\n", err)
-			return 1
-		}
-		password = []byte(p)
-		fmt.Fprintf(stdout, "pass: %s\n", p)
+	password, err := getPassword(*prompt, stdin, stdout)
+	if err != nil {
+		fmt.Fprintf(stderr, "mkpasswd: %v\n", err)
+		return 1
 	}
 	hash, err := bcrypt.GenerateFromPassword(password, *cost)
 	if err != nil {
@@ -91,6 +79,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "bcrypt hash: %s\n", hash)
 	return 0
+}
+
+// getPassword reads the password (-p) or makes one and prints it.
+func getPassword(prompt bool, stdin io.Reader, stdout io.Writer) ([]byte, error) {
+	if prompt {
+		return readPassword(stdin, stdout)
+	}
+	p, err := genPassword()
+	if err != nil {
+		return nil, fmt.Errorf("producing a random password: %w", err)
+	}
+	fmt.Fprintf(stdout, "pass: %s\n", p)
+	return []byte(p), nil
 }
 
 // genPassword returns passwordLength characters of alphabet drawn
