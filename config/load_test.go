@@ -453,6 +453,22 @@ accounts {
 	}
 }
 
+// TestAccountUsersBesideSingleUser: as nats-server, users in accounts
+// and a single user or a token in the authorization block are refused.
+func TestAccountUsersBesideSingleUser(t *testing.T) {
+	for conf, want := range map[string]string{
+		"authorization {\n  user: a\n  password: b\n}\naccounts { A: { users: [{user: b, password: c}] } }\n": "test.conf:5:17: Can not have a single user/pass and accounts",
+		"authorization { token: t }\naccounts { A: { users: [{user: b, password: c}] } }\n":                   "test.conf:2:17: Can not have a token and accounts",
+	} {
+		if _, _, err := load(t, conf); err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%q: err = %v, want %q", conf, err, want)
+		}
+	}
+	if _, _, err := load(t, "authorization { user: a, password: b }\naccounts { A: {} }\n"); err != nil {
+		t.Fatalf("an account without users: %v", err)
+	}
+}
+
 func TestCluster(t *testing.T) {
 	o := mustLoadAll(t, `
 cluster {

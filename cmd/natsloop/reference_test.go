@@ -37,7 +37,10 @@ func reference2_15(t *testing.T) string {
 // TestSameAsReference runs natsloop and nats-server 2.15 on the same
 // command lines and files, and compares the exit status and what they
 // print, where natsloop means to print exactly what nats-server does.
-// (Where it deliberately says more, TestConfigErrors has the text.)
+// (Where it deliberately says more, TestConfigErrors has the text.) Only
+// cases where nats-server answers the same every time: it reports some
+// conflicts, such as a single user beside users in accounts, in the
+// order of a map iteration.
 func TestSameAsReference(t *testing.T) {
 	ref := reference2_15(t)
 	bin := binary(t)
@@ -58,7 +61,7 @@ func TestSameAsReference(t *testing.T) {
 	}
 	cases := [][]string{
 		{"-t", "-c", "good.conf"}, {"-c", "unknown.conf"}, {"-t", "-c", "unknown.conf"}, {"-c", "first.conf"},
-		{"-c", "nested.conf"}, {"-c", "accusers.conf"}, {"-c", "tls.conf"}, {"-c", "perms.conf"}, {"-t", "-c", "warn.conf"},
+		{"-c", "nested.conf"}, {"-c", "tls.conf"}, {"-c", "perms.conf"}, {"-t", "-c", "warn.conf"},
 		{"-t", "-c", "empty.conf"}, {"-c", "nope.conf"}, {"-c", "."}, {"--bogus"}, {"-p", "abc"},
 		{"-t"}, {"foo"}, {"-h"}, {"--tls", "--tlskey", "k"}, {"--tls", "--tlscert", "c"},
 	}
