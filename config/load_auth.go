@@ -290,9 +290,9 @@ func (l *loader) account(v value, name string) *Account {
 		case "default_permissions":
 			a.DefaultPermissions = l.permissions(f)
 		case "exports":
-			a.Exports = append(a.Exports, l.exports(f)...)
+			a.Exports = append(a.Exports, listOf(l, f, l.export)...)
 		case "imports":
-			a.Imports = append(a.Imports, l.imports(f)...)
+			a.Imports = append(a.Imports, listOf(l, f, l.importEntry)...)
 		case "jetstream", "mappings", "maps", "limits", "msg_trace", "trace_dest":
 			l.refused(f)
 		default:
@@ -304,23 +304,14 @@ func (l *loader) account(v value, name string) *Account {
 	return a
 }
 
-func (l *loader) exports(v value) []Export {
+// listOf loads each entry of the list v with one, leaving out those
+// one refuses.
+func listOf[T any](l *loader, v value, one func(value) (T, bool)) []T {
 	items, _ := l.list(v)
-	var out []Export
+	var out []T
 	for _, it := range items {
-		if e, ok := l.export(it); ok {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-func (l *loader) imports(v value) []Import {
-	items, _ := l.list(v)
-	var out []Import
-	for _, it := range items {
-		if im, ok := l.importEntry(it); ok {
-			out = append(out, im)
+		if x, ok := one(it); ok {
+			out = append(out, x)
 		}
 	}
 	return out

@@ -18,13 +18,7 @@ func (l *loader) cluster(v value) {
 func (l *loader) clusterField(f value, c *Cluster) bool {
 	switch f.name {
 	case "name":
-		if s, ok := l.str(f); ok {
-			if strings.Contains(s, " ") {
-				l.errorf(f, "cluster name cannot contain spaces")
-				break
-			}
-			c.Name = s
-		}
+		l.setName(f, "cluster", &c.Name)
 	case "listen":
 		if h, p, ok := l.listen(f); ok {
 			c.Host, c.Port = h, p

@@ -3,6 +3,7 @@ package config
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -72,9 +73,9 @@ func (l *loader) tlsField(f value, t *TLS, files map[string]value) bool {
 			t.Timeout = d
 		}
 	case "cipher_suites":
-		t.CipherSuites = l.cipherSuites(f)
+		t.CipherSuites = l.names(f, cipherProblem)
 	case "curve_preferences":
-		t.CurvePreferences = l.curves(f)
+		t.CurvePreferences = l.names(f, curveProblem)
 	case "min_version":
 		l.minVersion(f, t)
 	case "handshake_first", "first", "immediate":
@@ -131,13 +132,15 @@ func checkTLSFiles(t *TLS) []tlsProblem {
 	return out
 }
 
-func (l *loader) cipherSuites(f value) []string {
+// names reads a string or a list of strings, all of which problem
+// accepts (it returns "" for a good name).
+func (l *loader) names(f value, problem func(name string) string) []string {
 	names, ok := l.strs(f)
 	if !ok {
 		return nil
 	}
 	for _, n := range names {
-		if msg := cipherProblem(n); msg != "" {
+		if msg := problem(n); msg != "" {
 			l.errorf(f, "%s", msg)
 			return nil
 		}
@@ -145,18 +148,11 @@ func (l *loader) cipherSuites(f value) []string {
 	return names
 }
 
-func (l *loader) curves(f value) []string {
-	names, ok := l.strs(f)
-	if !ok {
-		return nil
+func curveProblem(name string) string {
+	if _, ok := CurveID(name); !ok {
+		return fmt.Sprintf("unrecognized curve preference %q (see --help_tls)", name)
 	}
-	for _, n := range names {
-		if _, ok := CurveID(n); !ok {
-			l.errorf(f, "unrecognized curve preference %q (see --help_tls)", n)
-			return nil
-		}
-	}
-	return names
+	return ""
 }
 
 func (l *loader) minVersion(f value, t *TLS) {

@@ -31,13 +31,7 @@ func (l *loader) topNet(v value) bool {
 			l.at["host"] = v
 		}
 	case "server_name":
-		if s, ok := l.str(v); ok {
-			if strings.Contains(s, " ") {
-				l.errorf(v, "server name cannot contain spaces")
-				break
-			}
-			o.ServerName = s
-		}
+		l.setName(v, "server", &o.ServerName)
 	case "client_advertise":
 		if !l.refused(v) {
 			l.setStr(v, &o.ClientAdvertise)
@@ -46,6 +40,18 @@ func (l *loader) topNet(v value) bool {
 		return false
 	}
 	return true
+}
+
+// setName reads a server or cluster name, which cannot contain spaces.
+func (l *loader) setName(v value, what string, dst *string) {
+	s, ok := l.str(v)
+	switch {
+	case !ok:
+	case strings.Contains(s, " "):
+		l.errorf(v, "%s name cannot contain spaces", what)
+	default:
+		*dst = s
+	}
 }
 
 // topLog: logging, pid and ports files.
