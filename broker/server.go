@@ -196,7 +196,11 @@ func (s *Server) Start() error {
 	s.log.Noticef("  Name:     %s", s.name)
 	s.log.Noticef("  ID:       %s", s.id)
 	if s.opts.ConfigFile != "" {
-		s.log.Noticef("Using configuration file: %s", s.opts.ConfigFile)
+		if d := s.opts.ConfigDigest; d != "" {
+			s.log.Noticef("Using configuration file: %s (%s)", s.opts.ConfigFile, d)
+		} else {
+			s.log.Noticef("Using configuration file: %s", s.opts.ConfigFile)
+		}
 	}
 
 	loops := s.opts.Loops
