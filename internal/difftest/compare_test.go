@@ -35,13 +35,29 @@ func parseItems(b []byte) (items []string, rest []byte) {
 			return items, b
 		}
 		p := b[i+2 : i+2+n]
-		items = append(items, line, "payload "+quote(p))
+		items = append(items, msgItems(line, p)...)
 		if end := b[i+2+n : i+2+n+2]; string(end) != "\r\n" {
 			items = append(items, "<payload end "+quote(end)+">")
 		}
 		b = b[i+2+n+2:]
 	}
 	return items, nil
+}
+
+// msgItems are the items of a MSG or HMSG: the line and the payload. A
+// system event ($SYS.>) carries ids and timestamps: its size becomes "N"
+// and its payload the event's type.
+func msgItems(line string, p []byte) []string {
+	f := strings.Fields(line)
+	if !strings.HasPrefix(f[1], "$SYS.") {
+		return []string{line, "payload " + quote(p)}
+	}
+	f[len(f)-1] = "N"
+	var ev struct {
+		Type string `json:"type"`
+	}
+	_ = json.Unmarshal(p, &ev)
+	return []string{strings.Join(f, " "), "payload <event " + ev.Type + ">"}
 }
 
 // payloadSize is the payload length a MSG or HMSG line announces, or -1.

@@ -98,6 +98,11 @@ func TestDifferential(t *testing.T) {
 	groups, flaky, deliberate := group(outs)
 	t.Logf("seed %d, %d streams in %v (self=%v, ignore=%v): %d differ stably in %d groups, %d flaky, %d deliberate",
 		s.seed, len(outs), elapsed.Round(time.Millisecond), s.self, s.ignore, countStable(groups), len(groups), flaky, len(deliberate))
+	for _, o := range outs {
+		if o.diff != nil && o.deliberate == "" && !o.stable {
+			t.Logf("flaky: stream %d (config %s), signature %q", o.index, o.st.Config, o.diff.Signature())
+		}
+	}
 	for name, n := range deliberate {
 		t.Logf("deliberate difference %s: %d streams", name, n)
 	}
