@@ -32,7 +32,8 @@
 //     with their payloads, +OK, -ERR texts, PING, PONG, and "<closed>",
 //     grouped by the segment during whose sync they arrived. A difference
 //     has a signature (the kinds of the first differing items) that groups
-//     findings by cause. A stable difference is one that appears again
+//     findings; one cause can show under several signatures. System
+//     events ($SYS.>) are compared by subject and event type only. A stable difference is one that appears again
 //     when the stream is re-run on both servers; one that does not is
 //     flaky, counted and reported but not a failure.
 //   - minimize_test.go: delta debugging (ddmin) over segments, lines and
@@ -60,6 +61,16 @@
 //	NATSLOOP_DIFF_RECORD    directory to write minimized findings to, as
 //	                        transcript files
 //	NATSLOOP_DIFF_ONLY      run only stream index i (reproduce a finding)
+//	NATSLOOP_DIFF_MINTIME   time the minimizer may take in all (default 20s)
+//	NATSLOOP_DIFF_IGNORE    item filters by name, to look past a known
+//	                        difference that hides others behind it:
+//	                        "connect-info" (the INFO 2.12+ sends after the
+//	                        first PONG to a protocol-1 client)
+//	NATSLOOP_DIFF_RERECORD=1  TestTranscripts writes each testdata file
+//	                        again with what the reference answers (to add
+//	                        a transcript, write its name, config and send
+//	                        lines and re-record)
+//	NATSLOOP_DIFF_NOSKIP=1  run the natsloop replays marked skip too
 //
 // Transcript format (testdata/*.txt), one directive a line, "#" comments:
 //

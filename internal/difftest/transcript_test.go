@@ -13,6 +13,8 @@ import (
 // Transcript is a reduced finding: a stream and what 2.15.2 answered.
 type Transcript struct {
 	Name, Skip string
+	Path       string // the file it was read from
+	Comment    string // its "#" lines, without the "# "
 	Stream     Stream
 	Expect     Result
 }
@@ -62,7 +64,11 @@ func parseTranscript(text string) (Transcript, error) {
 	sc.Buffer(nil, 1<<20)
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
-		if line == "" || strings.HasPrefix(line, "#") {
+		if c, ok := strings.CutPrefix(line, "#"); ok {
+			t.Comment += strings.TrimPrefix(c, " ") + "\n"
+			continue
+		}
+		if line == "" {
 			continue
 		}
 		if err := t.parseLine(line, final, &inFinal); err != nil {
@@ -141,6 +147,7 @@ func loadTranscripts(t *testing.T) []Transcript {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
+		tr.Path = f
 		if tr.Name == "" {
 			tr.Name = strings.TrimSuffix(filepath.Base(f), ".txt")
 		}
@@ -164,16 +171,33 @@ func TestTranscripts(t *testing.T) {
 			refs[cfg] = startReference(t, bin, configs[cfg])
 			nls[cfg] = startNatsloop(t, configs[cfg])
 		}
+		if os.Getenv("NATSLOOP_DIFF_RERECORD") == "1" {
+			rerecord(t, tr, refs[cfg])
+			continue
+		}
 		t.Run(tr.Name, func(t *testing.T) {
 			t.Run("reference", func(t *testing.T) { replay(t, tr, refs[cfg]) })
 			t.Run("natsloop", func(t *testing.T) {
-				if tr.Skip != "" {
+				if tr.Skip != "" && os.Getenv("NATSLOOP_DIFF_NOSKIP") != "1" {
 					t.Skip(tr.Skip)
 				}
 				replay(t, tr, nls[cfg])
 			})
 		})
 	}
+}
+
+// rerecord (NATSLOOP_DIFF_RERECORD=1) writes the transcript again with
+// what the reference answers now: for a new file, write its name, config,
+// skip and send lines, and let the reference fill in the rest.
+func rerecord(t *testing.T, tr Transcript, ref server) {
+	got := run(tr.Stream, ref.Addr())
+	ref.WaitIdle(syncDeadline)
+	tr.Expect = got
+	if err := os.WriteFile(tr.Path, []byte(formatTranscript(tr, tr.Comment)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %s", tr.Path)
 }
 
 func replay(t *testing.T, tr Transcript, s server) {
