@@ -138,19 +138,21 @@ type Diff struct {
 // firstDiff finds the first difference between got and ref, or nil.
 func firstDiff(got, ref Result) *Diff {
 	for i := 0; i < max(len(got), len(ref)); i++ {
-		var g, r []string
-		if i < len(got) {
-			g = got[i].Items
-		}
-		if i < len(ref) {
-			r = ref[i].Items
-		}
+		g, r := items(got, i), items(ref, i)
 		for j := 0; j < max(len(g), len(r)); j++ {
 			gi, ri := at(g, j), at(r, j)
 			if gi != ri {
 				return &Diff{Phase: i, Item: j, Got: gi, Ref: ri}
 			}
 		}
+	}
+	return nil
+}
+
+// items are the items of phase i of r, nil past its end.
+func items(r Result, i int) []string {
+	if i < len(r) {
+		return r[i].Items
 	}
 	return nil
 }
@@ -206,13 +208,7 @@ func formatResults(st Stream, got, ref Result) string {
 		} else {
 			fmt.Fprintf(&b, "  final %d\n", p.Client)
 		}
-		var g, r []string
-		if i < len(got) {
-			g = got[i].Items
-		}
-		if i < len(ref) {
-			r = ref[i].Items
-		}
+		g, r := items(got, i), items(ref, i)
 		for j := 0; j < max(len(g), len(r)); j++ {
 			mark := " "
 			if at(g, j) != at(r, j) {
