@@ -186,6 +186,11 @@ func (p *Perms) CanPublish(subj []byte) bool {
 }
 
 func (r *pubRules) allowed(subj []byte) bool {
+	if hasEmptyToken(subj) {
+		// nats-server's sublist matches nothing for such a subject: no
+		// allow rule and no deny rule applies.
+		return r.all
+	}
 	if !r.all {
 		ok := false
 		for _, a := range r.allow {
@@ -296,4 +301,18 @@ func (p *Perms) AllowResponses() (maxMsgs int, expires time.Duration, ok bool) {
 		return 0, 0, false
 	}
 	return p.resp.MaxMsgs, p.resp.Expires, true
+}
+
+// hasEmptyToken reports whether subj is empty or has an empty token
+// ("foo..bar", ".foo", "foo.").
+func hasEmptyToken(subj []byte) bool {
+	if len(subj) == 0 || subj[0] == '.' || subj[len(subj)-1] == '.' {
+		return true
+	}
+	for i := 1; i < len(subj); i++ {
+		if subj[i] == '.' && subj[i-1] == '.' {
+			return true
+		}
+	}
+	return false
 }

@@ -161,7 +161,8 @@ func (c *client) mayPublishTo(subj []byte) bool {
 
 // maySubscribe is mayPublish for SUB.
 func (c *client) maySubscribe(subj, queue, sid []byte) bool {
-	if p := c.grant.perms; p == nil || p.CanSubscribe(subj, queue) {
+	p := c.grant.perms
+	if (p == nil || p.CanSubscribe(subj, queue)) && string(queue) != sysQueue {
 		return true
 	}
 	c.sendErr(auth.SubViolation(string(subj), string(queue)))

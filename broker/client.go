@@ -33,6 +33,7 @@ type client struct {
 	waitOn    *client // a consumer above the high-water mark (flow.go)
 	stallFree int     // input bytes to process without stalling (flow.go)
 	rng       uint64  // xorshift state for queue member choice
+	lingering bool    // closed by the client's -ERR: the rest of the read is still processed
 
 	// view is what publishers on other loops need of this client as a
 	// subscriber; each CONNECT publishes a new one.
@@ -141,7 +142,7 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 	}
 	c.afterWait()
 	consumed := 0
-	for len(data) > 0 && !c.conn.Closed() {
+	for len(data) > 0 && (!c.conn.Closed() || c.lingering) {
 		if c.hs != nil && c.refuseBeforeConnect(data[0]) {
 			return consumed + len(data)
 		}
@@ -155,6 +156,10 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 		if op == nil {
 			break
 		}
+		if c.conn.Closed() {
+			c.lingerOp(op)
+			continue
+		}
 		c.processOp(op)
 		if c.stallFree > 0 {
 			c.stallFree -= n
@@ -163,6 +168,7 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 			return consumed
 		}
 	}
+	c.lingering = false
 	if c.conn.Closed() {
 		return consumed + len(data)
 	}
@@ -219,9 +225,11 @@ func (c *client) processOp(op *proto.Op) {
 	case proto.OpConnect:
 		c.processConnect(op)
 	case proto.OpErr:
-		// A client's -ERR ends its connection (nats-server does the same).
+		// A client's -ERR ends its connection, as with nats-server, which
+		// still processes the rest of what it read (lingerOp).
 		c.srv.log.Errorf("%sClient Error %s", c.prefix(), op.Arg)
 		c.closeWithErr("", errClientClosed)
+		c.lingering = true
 	case proto.OpInfo:
 		// Ignored, but nats-server decodes it and closes on bad JSON.
 		if _, err := proto.ParseInfo(op.Arg); err != nil {
@@ -233,8 +241,20 @@ func (c *client) processOp(op *proto.Op) {
 	}
 }
 
-// sendErr stages -ERR 'text' without closing.
+// lingerOp runs an op that follows a client's -ERR in the same read: the
+// connection is closed, but its publishes are still delivered to others,
+// as nats-server does.
+func (c *client) lingerOp(op *proto.Op) {
+	if op.Kind == proto.OpPub || op.Kind == proto.OpHPub {
+		c.processPub(op)
+	}
+}
+
+// sendErr stages -ERR 'text' without closing (nothing once closed).
 func (c *client) sendErr(text string) {
+	if c.conn.Closed() {
+		return
+	}
 	out := c.conn.Out()
 	*out = proto.AppendErr(*out, text)
 	c.srv.tracef(c, "->> [-ERR %s]", text)
@@ -242,7 +262,7 @@ func (c *client) sendErr(text string) {
 
 // sendOK stages +OK when the client asked for verbose replies.
 func (c *client) sendOK() {
-	if c.opts.Verbose {
+	if c.opts.Verbose && !c.conn.Closed() {
 		out := c.conn.Out()
 		*out = append(*out, proto.OKLine...)
 		c.srv.tracef(c, "->> [OK]")
@@ -250,6 +270,9 @@ func (c *client) sendOK() {
 }
 
 func (c *client) sendPong() {
+	if c.conn.Closed() {
+		return
+	}
 	out := c.conn.Out()
 	*out = append(*out, proto.PongLine...)
 	c.srv.tracef(c, "->> [PONG]")

@@ -5,12 +5,14 @@ import (
 	"natsloop/proto"
 )
 
-// processSub adds a subscription.
+// sysQueue is the queue group name nats-server reserves for itself.
+const sysQueue = "_sys_"
+
+// processSub adds a subscription. The checks and their order are
+// nats-server's: permissions (and the reserved queue name), the
+// subscription limit, a reused sid (accepted and ignored, unchecked),
+// then the subject's validity.
 func (c *client) processSub(op *proto.Op) {
-	if !subject.ValidSubject(op.Subject) || (len(op.Queue) > 0 && !subject.ValidQueue(op.Queue)) {
-		c.sendErr("Invalid Subject")
-		return
-	}
 	if !c.maySubscribe(op.Subject, op.Queue, op.SID) {
 		return
 	}
@@ -22,11 +24,20 @@ func (c *client) processSub(op *proto.Op) {
 		return
 	}
 	if _, dup := c.subs[string(op.SID)]; dup {
-		// nats-server ignores a SUB that reuses a live sid.
 		c.mu.Unlock()
 		c.sendOK()
 		return
 	}
+	c.mu.Unlock()
+	if !subject.ValidSubject(op.Subject) || (len(op.Queue) > 0 && !subject.ValidQueue(op.Queue)) {
+		c.sendErr("Invalid Subject")
+		return
+	}
+	c.addSub(op)
+}
+
+// addSub records and indexes a checked SUB.
+func (c *client) addSub(op *proto.Op) {
 	perms := c.grant.perms
 	sub := &subscription{
 		client:  c,
@@ -38,6 +49,7 @@ func (c *client) processSub(op *proto.Op) {
 	if len(op.Queue) > 0 {
 		sub.queue = append([]byte(nil), op.Queue...)
 	}
+	c.mu.Lock()
 	c.subs[string(sub.sid)] = sub
 	c.mu.Unlock()
 	if err := sub.acc.sl.Insert(sub.subject, sub.queue, sub); err != nil {
