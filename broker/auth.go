@@ -74,6 +74,7 @@ func (c *client) authenticate(first bool) {
 func (c *client) authDone(first bool, cr auth.Credentials, id *auth.Identity, err error) {
 	if err != nil {
 		c.authViolation(cr)
+		c.sendAuthErrorEvent()
 		return
 	}
 	acc := c.srv.accounts[id.Account]

@@ -20,6 +20,7 @@ type client struct {
 	conn  *loop.Conn // immutable
 	cid   uint64     // immutable
 	nonce string     // INFO nonce for nkey users; immutable after OnOpen
+	start time.Time  // when the connection was accepted; immutable
 
 	// Owned by the loop goroutine.
 	parser    proto.Parser
@@ -95,6 +96,7 @@ func (h *connHandler) OnOpen(lc *loop.Conn) {
 		srv:      s,
 		conn:     lc,
 		cid:      s.cidSeq.Add(1),
+		start:    now,
 		state:    stateNew,
 		hs:       &handshake{},
 		opts:     proto.DefaultConnect(),

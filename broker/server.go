@@ -58,6 +58,7 @@ type Server struct {
 	flow flowLimits // flow-control marks (flow.go); immutable after New
 
 	cidSeq     atomic.Uint64
+	eventSeq   atomic.Uint64 // sequence of the events the server publishes
 	numClients atomic.Int64
 	stats      serverStats
 

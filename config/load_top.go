@@ -199,8 +199,7 @@ func (l *loader) topBlocks(v value) bool {
 	case "accounts":
 		l.accounts(v)
 	case "no_system_account", "no_system", "no_sys_acc":
-		var b bool
-		l.setBool(v, &b) // natsloop never has a system account
+		l.setBool(v, &l.o.NoSystemAccount)
 	case "cluster":
 		if !l.refused(v) {
 			l.cluster(v)

@@ -75,15 +75,18 @@ type Options struct {
 	LameDuckDuration    time.Duration
 	LameDuckGracePeriod time.Duration
 
-	Debug           bool
-	Trace           bool
-	TraceVerbose    bool
-	Logtime         bool // default true
-	LogtimeUTC      bool
-	LogFile         string
-	LogSizeLimit    int64
-	Syslog          bool
-	RemoteSyslog    string
+	Debug        bool
+	Trace        bool
+	TraceVerbose bool
+	Logtime      bool // default true
+	LogtimeUTC   bool
+	LogFile      string
+	LogSizeLimit int64
+	Syslog       bool
+	RemoteSyslog string
+	// NoSystemAccount turns off the events nats-server publishes through
+	// its system account (natsloop publishes only the account-level ones).
+	NoSystemAccount bool
 	MaxTracedMsgLen int
 	PidFile         string
 	PortsFileDir    string
