@@ -20,7 +20,7 @@ const GlobalAccount = "$G"
 
 // Errors. Every failed check returns ErrAuthorization (the broker answers
 // -ERR 'Authorization Violation' whatever the cause); ErrBusy and
-// ErrClosed are returned instead when the check could not run at all.
+// ErrClosed are returned instead when the check did not run at all.
 var (
 	ErrAuthorization = errors.New("auth: " + ErrTextAuthViolation)
 	ErrBusy          = errors.New("auth: too many authentications pending")
@@ -38,7 +38,7 @@ type Credentials struct {
 	Sig   string // CONNECT "sig": base64 (raw URL or standard) signature of Nonce
 	Nonce string // the nonce sent in this connection's INFO
 
-	RemoteAddr string // for the failed-login log line
+	RemoteAddr string // for the failed-login log line; its host is the pool's queue class
 }
 
 // empty reports whether no credential was presented at all.
@@ -169,6 +169,10 @@ func (a *Auth) SetLogger(l Logger) {
 	}
 	a.log.Store(&l)
 }
+
+// Pending returns the number of connections waiting for a bcrypt check
+// (queued or running).
+func (a *Auth) Pending() int { return a.pool.pending() }
 
 // Close stops the bcrypt workers. Checks still queued complete with
 // ErrClosed (their done is called); later Start calls return ErrClosed.

@@ -41,8 +41,9 @@ func (a *Auth) Check(cr Credentials) (*Identity, error) {
 // never calls done. Otherwise it returns sync=false and calls done exactly
 // once, later, on a pool goroutine (never on the caller's): the caller
 // parks the connection and hops back to its event loop from done. When
-// the pool's queue is full Start fails fast with ErrBusy (sync=true)
-// rather than block; after Close it returns ErrClosed.
+// the pool has no room for it Start fails fast with ErrBusy (sync=true)
+// rather than block; a queued check evicted to make room for a newer
+// one gets ErrBusy through done. After Close Start returns ErrClosed.
 //
 // Concurrent Starts with the same user, configured hash and password
 // share one bcrypt run.

@@ -25,12 +25,32 @@
 //     once, from a pool goroutine, never from the caller's. The broker
 //     parks the connection (stops parsing its input), and from done hops
 //     back to the connection's loop (Shard.Execute) to resume it.
-//   - When the queue is full (1024 distinct checks, 16384 waiting
-//     connections) Start fails fast with ErrBusy and sync=true: the
-//     caller answers Authorization Violation instead of blocking a loop.
 //
 // Check is the synchronous form, for callers that may block (tools,
 // tests): on a cache miss it runs bcrypt on the calling goroutine.
+//
+// # Pool order and bounds
+//
+// A CONNECT stops the auth timer, as in nats-server: however long its
+// check waits, a client that sent CONNECT in time is answered with the
+// verdict, never Authentication Timeout. Under a flood the pool decides
+// who is answered first. It has GOMAXPROCS workers, no more: concurrent
+// bcrypts share the CPUs, so more workers would only make every check
+// end later (nats-server runs one per client goroutine, so under a flood
+// all its answers come late, together) and take the CPUs from the event
+// loops. The queue (see queue.go) serves the remote hosts in turn and,
+// within a host, the newest check first: a flood from one host delays
+// another host's check by about one bcrypt run, a valid user connecting
+// during a burst from the same host waits for a worker rather than for
+// the burst, and the checks answered first are those whose clients are
+// most likely still waiting.
+//
+// Memory is bounded: at most 1024 distinct checks queue; a newcomer
+// beyond that evicts the oldest check of the host with the most queued
+// (its done gets ErrBusy). At most 16384 connections wait in total
+// (checks with the same key share a run); beyond that Start fails fast
+// with ErrBusy (sync=true). The broker answers ErrBusy with
+// Authentication Timeout, never with a verdict on the credentials.
 //
 // # Cache
 //

@@ -139,9 +139,10 @@ func TestCoalescingKeepsUsersApart(t *testing.T) {
 	}
 }
 
-// The pool is bounded: with its workers busy and its queue full, Start
-// fails fast with ErrBusy instead of blocking, and every accepted check
-// still completes.
+// The pool is bounded: with its workers busy and its queue full, a new
+// check evicts the oldest queued check (that one gets ErrBusy through
+// done); past the waiter bound Start fails fast with ErrBusy. Nothing
+// blocks, and every accepted check is answered once.
 func TestPoolBounded(t *testing.T) {
 	a := bcryptUsers(t, limits{workers: 1, queue: 2, waiters: 4, cacheMax: 16})
 	gate := make(chan struct{})
@@ -151,31 +152,34 @@ func TestPoolBounded(t *testing.T) {
 		<-gate
 		return bcrypt.CompareHashAndPassword(h, p)
 	}
-	var accepted []<-chan result
 	first := start(t, a, Credentials{User: "bob", Pass: "p0"})
 	<-running // the worker holds p0
-	accepted = append(accepted, first)
-	for i := 1; i <= 2; i++ { // fill the queue
-		accepted = append(accepted, start(t, a, Credentials{User: "bob", Pass: fmt.Sprintf("p%d", i)}))
-	}
+	p1 := start(t, a, Credentials{User: "bob", Pass: "p1"})
+	p2 := start(t, a, Credentials{User: "bob", Pass: "p2"})
 	t0 := time.Now()
-	sync, _, err := a.Start(Credentials{User: "bob", Pass: "p3"}, func(*Identity, error) { t.Error("done of a refused check") })
-	if !sync || !errors.Is(err, ErrBusy) {
-		t.Fatalf("queue full: sync=%v err=%v, want ErrBusy", sync, err)
+	p3 := start(t, a, Credentials{User: "bob", Pass: "p3"}) // queue full: p1, the oldest, goes
+	if r := <-p1; !errors.Is(r.err, ErrBusy) {
+		t.Fatalf("evicted check: %v, want ErrBusy", r.err)
 	}
 	if d := time.Since(t0); d > time.Second {
-		t.Fatalf("refusal took %v", d)
+		t.Fatalf("eviction took %v", d)
 	}
-	// Joining a running flight needs no queue slot, but counts as a waiter.
-	accepted = append(accepted, start(t, a, Credentials{User: "bob", Pass: "p1"}))
-	if _, _, err := a.Start(Credentials{User: "bob", Pass: "p1"}, nil); !errors.Is(err, ErrBusy) {
+	if n := a.pool.q.n; n != 2 {
+		t.Fatalf("%d queued, want 2", n)
+	}
+	// Joining a queued flight needs no queue slot, but counts as a waiter.
+	p2b := start(t, a, Credentials{User: "bob", Pass: "p2"})
+	if _, _, err := a.Start(Credentials{User: "bob", Pass: "p4"}, func(*Identity, error) { t.Error("done of a refused check") }); !errors.Is(err, ErrBusy) {
 		t.Fatalf("waiters full: %v", err)
 	}
 	close(gate)
-	for _, ch := range accepted {
+	for _, ch := range []<-chan result{first, p2, p3, p2b} {
 		if r := <-ch; !errors.Is(r.err, ErrAuthorization) {
 			t.Fatalf("accepted check: %v", r.err)
 		}
+	}
+	if n := a.BcryptChecks(); n != 3 {
+		t.Fatalf("%d bcrypt runs, want 3 (p0, p2 shared, p3)", n)
 	}
 }
 

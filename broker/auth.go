@@ -72,6 +72,12 @@ func (c *client) authenticate(first bool) {
 
 // authDone applies an authentication result on the connection's loop.
 func (c *client) authDone(first bool, cr auth.Credentials, id *auth.Identity, err error) {
+	if errors.Is(err, auth.ErrBusy) {
+		// The pool had no room to check it: not a verdict on the
+		// credentials, so the answer a client retries on.
+		c.closeWithErr("Authentication Timeout", errAuthTimeout)
+		return
+	}
 	if err != nil {
 		c.authViolation(cr)
 		c.sendAuthErrorEvent()
