@@ -102,9 +102,15 @@ func (p *pool) join(f *flight, w waiter) {
 }
 
 // drop answers an evicted flight's waiters with ErrBusy, from a new
-// goroutine (never the submitter's). Called with mu held.
+// goroutine (never the submitter's) that close waits for. Called with mu
+// held, before closed is set.
 func (p *pool) drop(f *flight) {
-	go p.answer("", p.unlist([]*flight{f}), nil, ErrBusy)
+	ws := p.unlist([]*flight{f})
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.answer("", ws, nil, ErrBusy)
+	}()
 }
 
 func (p *pool) startWorkers() {
