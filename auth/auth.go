@@ -55,12 +55,6 @@ type Identity struct {
 	Perms   *Perms // nil = everything allowed
 }
 
-// Logger receives one line per failed login (remote address and user,
-// never the password). *logging.Log satisfies it.
-type Logger interface {
-	Errorf(format string, v ...any)
-}
-
 // Auth is a compiled authorization configuration: the authenticators,
 // compiled permissions, validated accounts, the bcrypt worker pool and the
 // cache of successful bcrypt checks. It is safe for concurrent use; all
@@ -92,7 +86,6 @@ type Auth struct {
 	compare func(hash, pass []byte) error
 
 	bcrypts atomic.Uint64 // real bcrypt comparisons run
-	log     atomic.Pointer[Logger]
 }
 
 // Limits of the bcrypt pool and cache; New uses defaultLimits.
@@ -160,16 +153,6 @@ func (a *Auth) Accounts() []*AccountSpec { return a.accounts }
 // and coalesced checks do not count).
 func (a *Auth) BcryptChecks() uint64 { return a.bcrypts.Load() }
 
-// SetLogger sets where failed logins are logged (nil: nowhere). Safe to
-// call at any time.
-func (a *Auth) SetLogger(l Logger) {
-	if l == nil {
-		a.log.Store(nil)
-		return
-	}
-	a.log.Store(&l)
-}
-
 // Pending returns the number of connections waiting for a bcrypt check
 // (queued or running).
 func (a *Auth) Pending() int { return a.pool.pending() }
@@ -177,16 +160,3 @@ func (a *Auth) Pending() int { return a.pool.pending() }
 // Close stops the bcrypt workers. Checks still queued complete with
 // ErrClosed (their done is called); later Start calls return ErrClosed.
 func (a *Auth) Close() { a.pool.close() }
-
-// logFailure writes nats-server's "authentication error" line.
-func (a *Auth) logFailure(remote, user, nkey string) {
-	lp := a.log.Load()
-	if lp == nil {
-		return
-	}
-	if nkey != "" {
-		(*lp).Errorf("%s - authentication error - Nkey %q", remote, nkey)
-		return
-	}
-	(*lp).Errorf("%s - authentication error - User %q", remote, user)
-}

@@ -29,7 +29,6 @@ func (a *Auth) Check(cr Credentials) (*Identity, error) {
 	}
 	id, err = a.runJob(j)
 	if err != nil {
-		a.logFailure(cr.RemoteAddr, j.user, "")
 	}
 	return id, err
 }
@@ -86,7 +85,6 @@ func (a *Auth) resolve(cr *Credentials) (*Identity, *job, error) {
 		// tell which one was wrong.
 		return a.checkSecret(a.single, cr.Pass, cr, cr.User == a.single.name)
 	}
-	a.logFailure(cr.RemoteAddr, cr.User, cr.Nkey)
 	return nil, nil, ErrAuthorization
 }
 
@@ -97,7 +95,6 @@ func (a *Auth) checkSecret(e *entry, presented string, cr *Credentials, known bo
 		if e.sec.plainEqual(presented) && known {
 			return e.id, nil, nil
 		}
-		a.logFailure(cr.RemoteAddr, cr.User, "")
 		return nil, nil, ErrAuthorization
 	}
 	name := e.name
@@ -153,7 +150,6 @@ func (a *Auth) cacheKey(name string, hash []byte, pass string) [32]byte {
 func (a *Auth) checkNkey(cr *Credentials) (*Identity, *job, error) {
 	id := a.nkeys[cr.Nkey]
 	if id == nil || cr.Sig == "" || cr.Nonce == "" {
-		a.logFailure(cr.RemoteAddr, "", cr.Nkey)
 		return nil, nil, ErrAuthorization
 	}
 	sig, err := base64.RawURLEncoding.DecodeString(cr.Sig)
@@ -167,7 +163,6 @@ func (a *Auth) checkNkey(cr *Credentials) (*Identity, *job, error) {
 		}
 	}
 	if err != nil {
-		a.logFailure(cr.RemoteAddr, "", cr.Nkey)
 		return nil, nil, ErrAuthorization
 	}
 	return id, nil, nil

@@ -80,9 +80,8 @@
 // configuration mixing plain and bcrypt users still tells a plain user
 // from an unknown one by timing; use one kind.)
 //
-// Failed logins are logged through SetLogger as nats-server does:
-// "<addr> - authentication error - User \"name\"" (or Nkey "U..."),
-// never with the password.
+// Failed logins are logged by the caller (broker), which knows the
+// connection's id; this package never sees where a password came from.
 //
 // # Permissions
 //

@@ -40,8 +40,7 @@ type flight struct {
 }
 
 type waiter struct {
-	done   func(*Identity, error)
-	remote string
+	done func(*Identity, error)
 }
 
 func newPool(a *Auth, l limits) *pool {
@@ -62,7 +61,7 @@ func newPool(a *Auth, l limits) *pool {
 // called.
 func (p *pool) submit(j *job, done func(*Identity, error), remote string) error {
 	p.start.Do(p.startWorkers)
-	w := waiter{done: done, remote: remote}
+	w := waiter{done: done}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
@@ -181,7 +180,6 @@ func (p *pool) unlist(fs []*flight) []waiter {
 func (p *pool) answer(user string, ws []waiter, id *Identity, err error) {
 	for _, w := range ws {
 		if err == ErrAuthorization {
-			p.a.logFailure(w.remote, user, "")
 		}
 		w.done(id, err)
 	}
