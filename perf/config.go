@@ -53,6 +53,11 @@ type Config struct {
 	Rate         int // messages per second in the open-loop latency scenario
 	Conns        int // connections in the idle-connections scenario
 	Subjects     int // distinct subjects in the multi-subject scenario
+
+	ChurnSubjects int // distinct subjects the churn scenarios publish to
+	// Loops, when positive, starts natsloop (A only) with that many event
+	// loops (its config key `loops`); 0 leaves its default (GOMAXPROCS).
+	Loops int
 }
 
 // withDefaults returns c with every unset field at its default.
@@ -88,6 +93,7 @@ func (c Config) withDefaults() Config {
 	def(&c.Rate, 20000)
 	def(&c.Conns, 10000)
 	def(&c.Subjects, 100000)
+	def(&c.ChurnSubjects, 1_000_000)
 	return c
 }
 
@@ -110,7 +116,10 @@ func (c Config) validate() error {
 	if c.Rate > 10_000_000 {
 		return fmt.Errorf("perf: rate %d: at most 10M/s", c.Rate)
 	}
-	if c.Conns > 1_000_000 || c.Subjects > 10_000_000 {
+	if c.Loops < 0 || c.Loops > 1024 {
+		return fmt.Errorf("perf: loops %d: 0..1024", c.Loops)
+	}
+	if c.Conns > 1_000_000 || c.Subjects > 10_000_000 || c.ChurnSubjects > 100_000_000 {
 		return fmt.Errorf("perf: conns/subjects too large")
 	}
 	return nil

@@ -44,6 +44,8 @@ func ParseFlags(args []string, out io.Writer) (*CLI, error) {
 	fs.IntVar(&c.Rate, "rate", 20000, "messages per second in latency (open loop)")
 	fs.IntVar(&c.Conns, "conns", 0, "connections in idle (default 10000; 2000 with --quick)")
 	fs.IntVar(&c.Subjects, "subjects", 100000, "distinct subjects in multisubj")
+	fs.IntVar(&c.ChurnSubjects, "churn-subjects", 1_000_000, "distinct subjects the churn scenarios publish to")
+	fs.IntVar(&c.Loops, "loops", 0, "event loops of natsloop (A only, via its config key loops; default: its own, GOMAXPROCS)")
 	fs.StringVar(&cli.CSV, "csv", "", "also write the report as CSV to `file`")
 	fs.StringVar(&cli.JSON, "json", "", "also write the report as JSON to `file`")
 	fs.StringVar(&cli.HTML, "html", "", "also write a self-contained HTML report with charts to `file`")

@@ -21,7 +21,8 @@ func names(scs []*Scenario) []string {
 func TestSelectScenarios(t *testing.T) {
 	all := ScenarioNames()
 	want := []string{"pub", "pubsub", "fanout", "nm", "queue", "reqrep", "latency", "idle", "tls", "raw", "multisubj"}
-	if !reflect.DeepEqual(all, want) {
+	extra := []string{"churn", "churn-same", "churn-subs", "churn-same-subs"}
+	if !reflect.DeepEqual(all, append(append([]string{}, want...), extra...)) {
 		t.Fatalf("scenarios %v", all)
 	}
 	tests := []struct {
@@ -29,10 +30,11 @@ func TestSelectScenarios(t *testing.T) {
 		want []string
 	}{
 		{nil, want},
-		{[]string{"all"}, want},
+		{[]string{"all"}, all},
 		{[]string{"default"}, want},
 		{[]string{"tls,pub"}, []string{"pub", "tls"}}, // report order, not argument order
 		{[]string{" Queue , queue", "idle"}, []string{"queue", "idle"}},
+		{[]string{"churn-same,raw"}, []string{"raw", "churn-same"}}, // extras run when named
 	}
 	for _, tt := range tests {
 		got, err := SelectScenarios(tt.in)

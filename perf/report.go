@@ -51,6 +51,8 @@ type Settings struct {
 	Rate         int     `json:"rate"`
 	Conns        int     `json:"conns"`
 	Subjects     int     `json:"subjects"`
+	ChurnSubj    int     `json:"churn_subjects,omitempty"`
+	Loops        int     `json:"loops,omitempty"`
 }
 
 // CaseReport is one scenario at one size.
@@ -193,5 +195,6 @@ func settingsOf(c Config) Settings {
 		Rounds: c.Rounds, WarmupSec: c.Warmup.Seconds(), DurationSec: c.Duration.Seconds(), Msgs: c.Msgs,
 		Quick: c.Quick, Fanout: c.Fanout, Pubs: c.Pubs, Subs: c.Subs, QueueMembers: c.QueueMembers,
 		Requesters: c.Requesters, Rate: c.Rate, Conns: c.Conns, Subjects: c.Subjects,
+		ChurnSubj: c.ChurnSubjects, Loops: c.Loops,
 	}
 }

@@ -106,7 +106,7 @@ func reportPreamble(rep *Report) []string {
 		window = fmt.Sprintf("%d messages measured", s.Msgs)
 	}
 	return []string{
-		fmt.Sprintf("A = %s: %s (%s)", rep.A.Label, rep.A.Path, rep.A.Version),
+		fmt.Sprintf("A = %s: %s (%s)%s", rep.A.Label, rep.A.Path, rep.A.Version, loopsNote(s.Loops)),
 		fmt.Sprintf("B = %s: %s (%s)", rep.B.Label, rep.B.Path, rep.B.Version),
 		fmt.Sprintf("%s/%s, %d CPUs, %s; %d rounds per server alternating A B, fresh server per run, %s after %gs warm-up.",
 			rep.Host.OS, rep.Host.Arch, rep.Host.CPUs, rep.Host.GoVersion, s.Rounds, window, s.WarmupSec),
@@ -114,6 +114,13 @@ func reportPreamble(rep *Report) []string {
 		"RSS ratio = A/B medians of peak RSS (server VmHWM under the case's load) with its verdict; below 1x A uses less memory.",
 		"cpu/msg = server CPU (utime+stime) over the window / messages; peak RSS = server VmHWM.",
 	}
+}
+
+func loopsNote(loops int) string {
+	if loops <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d event loops", loops)
 }
 
 // WriteTable writes the report as an aligned text table with notes.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -120,6 +121,13 @@ func resolveBinaries(ctx context.Context, cfg Config, tmp string, pr *progress) 
 		b.Label = labelFor(b.Version, b.Path)
 	}
 	a.Label, b.Label = distinctLabels(a.Label, b.Label)
+	if cfg.Loops > 0 {
+		conf := filepath.Join(tmp, "natsloop-loops.conf")
+		if err := os.WriteFile(conf, []byte(fmt.Sprintf("loops: %d\n", cfg.Loops)), 0o600); err != nil {
+			return a, b, fmt.Errorf("perf: %w", err)
+		}
+		a.Args = []string{"-c", conf}
+	}
 	return a, b, nil
 }
 

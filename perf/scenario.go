@@ -45,7 +45,9 @@ type Scenario struct {
 	DefaultSizes []int `json:"default_sizes,omitempty"`
 	QuickSizes   []int `json:"quick_sizes,omitempty"`
 	// TLS scenarios start the server with --tls.
-	TLS     bool     `json:"tls,omitempty"`
+	TLS bool `json:"tls,omitempty"`
+	// Extra scenarios run only when named (or with "all"), not by default.
+	Extra   bool     `json:"extra,omitempty"`
 	Metrics []Metric `json:"metrics"`
 	run     func(ctx context.Context, e *env) (*runResult, error)
 }
@@ -54,7 +56,7 @@ type Scenario struct {
 func Scenarios() []*Scenario {
 	all := []int{16, 128, 1024, 16 << 10}
 	one := []int{128}
-	return []*Scenario{
+	return append([]*Scenario{
 		{Name: "pub", Title: "pub-only: 1 publisher, no subscriber", Sized: true,
 			DefaultSizes: all, QuickSizes: []int{16}, Metrics: throughputMetrics(), run: runPubOnly},
 		{Name: "pubsub", Title: "pub/sub 1:1", Sized: true,
@@ -77,12 +79,12 @@ func Scenarios() []*Scenario {
 			DefaultSizes: []int{16}, QuickSizes: []int{16}, Metrics: throughputMetrics(), run: runRaw},
 		{Name: "multisubj", Title: "pub/sub over --subjects distinct subjects, subscriber on bench.>", Sized: true,
 			DefaultSizes: one, QuickSizes: one, Metrics: throughputMetrics(), run: runMultiSubject},
-	}
+	}, churnScenarios()...)
 }
 
 // SelectScenarios resolves names ("all", "default" or scenario names,
 // possibly comma-separated) to scenarios in report order. Empty means the
-// default set, which is every scenario.
+// default set: every scenario but the Extra ones; "all" adds those.
 func SelectScenarios(names []string) ([]*Scenario, error) {
 	all := Scenarios()
 	byName := make(map[string]*Scenario, len(all))
@@ -97,7 +99,9 @@ func SelectScenarios(names []string) ([]*Scenario, error) {
 			case part == "":
 			case part == "all" || part == "default":
 				for _, s := range all {
-					want[s.Name] = true
+					if part == "all" || !s.Extra {
+						want[s.Name] = true
+					}
 				}
 			case byName[part] != nil:
 				want[part] = true
@@ -108,7 +112,7 @@ func SelectScenarios(names []string) ([]*Scenario, error) {
 	}
 	var out []*Scenario
 	for _, s := range all {
-		if len(want) == 0 || want[s.Name] {
+		if want[s.Name] || (len(want) == 0 && !s.Extra) {
 			out = append(out, s)
 		}
 	}

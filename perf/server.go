@@ -25,6 +25,8 @@ type Binary struct {
 	Label   string `json:"label"`
 	Path    string `json:"path"`
 	Version string `json:"version"` // first line of `PATH -v`
+	// Args are added to every start of this binary (e.g. -c loops.conf).
+	Args []string `json:"args,omitempty"`
 }
 
 // server is one running server process. Its fields are owned by the
@@ -92,6 +94,7 @@ func startOnce(ctx context.Context, bin Binary, tf *tlsFiles) (*server, error) {
 	if tf != nil {
 		args = append(args, "--tls", "--tlscert", tf.Cert, "--tlskey", tf.Key)
 	}
+	args = append(args, bin.Args...)
 	s := &server{bin: bin, port: port, done: make(chan struct{}), log: &tailBuffer{max: 16 << 10}}
 	s.cmd = exec.Command(bin.Path, args...)
 	s.cmd.Stdout = s.log
