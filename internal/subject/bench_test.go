@@ -232,3 +232,39 @@ func BenchmarkMatches(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMatchChurn: every Match is for a subject not seen for a long
+// time (1M distinct subjects, cycling), as with a publisher churning
+// through subjects: the miss path alone. "none": no subscription at all;
+// "fwc": one '>' subscriber; "mixed": '>' plus a literal, a '*' and a queue
+// subscription on other subjects.
+func BenchmarkMatchChurn(b *testing.B) {
+	subs := make([][]byte, 1<<20)
+	for i := range subs {
+		subs[i] = []byte("churn." + strconv.Itoa(i))
+	}
+	for _, tc := range []struct {
+		name string
+		pats []string
+		want int
+	}{
+		{"none", nil, 0},
+		{"fwc", []string{">"}, 1},
+		{"mixed", []string{">", "other.a", "other.*.b", "x.>"}, 1},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			x := NewIndex[int]()
+			for i, p := range tc.pats {
+				mustInsert(b, x, p, "", i)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if r := x.Match(subs[i&(len(subs)-1)]); len(r.Plain) != tc.want {
+					b.Fatal("bad result")
+				}
+				i++
+			}
+		})
+	}
+}

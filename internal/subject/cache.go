@@ -8,14 +8,24 @@ import (
 	"unsafe"
 )
 
-// The match cache: a fixed table of atomic slots, grouped in sets of
-// `ways` consecutive slots chosen by a hash of the literal subject.
+// The match cache: a fixed table of slots, grouped in sets of `ways`
+// consecutive slots chosen by a hash of the literal subject, plus an
+// admission filter.
 //
-//   - A hit is lock-free: hash, up to `ways` atomic loads, one string
-//     compare. No shared memory is written except a striped counter.
+//   - A hit is lock-free: hash, up to `ways` atomic loads of slot tags (one
+//     cache line), one pointer load and string compare on a tag match. No
+//     shared memory is written except a striped counter.
 //   - Entries are stored only by Match on a miss while it holds the read
 //     lock, so a writer (write lock) never races with a store: after it has
 //     cleared the entries a change affects, no stale result can come back.
+//   - Admission: a subject is stored on its second miss within a short
+//     while, not its first. The filter (`door`) remembers the hash tags of
+//     recent misses, one per slot of a table as large as the cache; a miss
+//     whose tag is there is admitted, any other miss only leaves its tag
+//     (overwriting whatever was in that slot). A publisher churning through
+//     more subjects than the cache holds thus stores (and allocates)
+//     nothing and evicts nothing: each subject's tag is overwritten long
+//     before it comes back. A subject matched again soon is admitted.
 //   - A full set evicts a random way: the cache stays bounded by its slots.
 //   - Insert/Remove clear only the entries the changed pattern matches: a
 //     literal pattern touches one set; a wildcard pattern scans the table.
@@ -24,6 +34,14 @@ import (
 const DefaultCacheSize = 4096
 
 const ways = 4 // slots per set
+
+// slot is one way of a set. tag is the hash of the entry's subject, stored
+// after e: a prefilter for get only (it may lag e or name an entry since
+// cleared); e is the truth. 16 bytes: a set of 4 is one 64-byte line.
+type slot[S comparable] struct {
+	tag atomic.Uint64
+	e   atomic.Pointer[entry[S]]
+}
 
 type entry[S comparable] struct {
 	hash    uint64
@@ -82,9 +100,10 @@ func (f *filter) mayMatch(s shape) bool {
 }
 
 type cache[S comparable] struct {
-	seed  maphash.Seed               // immutable after New
-	slots []atomic.Pointer[entry[S]] // len is 0 or a power of two >= ways; immutable after New
-	mask  uint64                     // len(slots)-1 with the low way bits cleared
+	seed  maphash.Seed    // immutable after New
+	slots []slot[S]       // len is 0 or a power of two >= ways; immutable after New
+	mask  uint64          // len(slots)-1 with the low way bits cleared
+	door  []atomic.Uint32 // admission filter: tags of recent misses; len(slots)
 }
 
 func newCache[S comparable](size int) cache[S] {
@@ -96,8 +115,9 @@ func newCache[S comparable](size int) cache[S] {
 	for n < size {
 		n <<= 1
 	}
-	c.slots = make([]atomic.Pointer[entry[S]], n)
+	c.slots = make([]slot[S], n)
 	c.mask = uint64(n-1) &^ (ways - 1)
+	c.door = make([]atomic.Uint32, n)
 	return c
 }
 
@@ -110,11 +130,31 @@ func (c *cache[S]) get(h uint64, literal []byte) *Result[S] {
 	}
 	set := c.slots[h&c.mask:][:ways]
 	for i := range set {
-		if e := set[i].Load(); e != nil && e.hash == h && string(e.subject) == string(literal) {
+		if set[i].tag.Load() != h {
+			continue
+		}
+		if e := set[i].e.Load(); e != nil && e.hash == h && string(e.subject) == string(literal) {
 			return e.result
 		}
 	}
 	return nil
+}
+
+// admit reports whether a missed subject of hash h should be stored: true
+// when its tag is in the filter (a second miss), else it leaves its tag
+// there and reports false. Lock-free; racing misses may lose a tag, which
+// costs one more miss.
+func (c *cache[S]) admit(h uint64) bool {
+	if c.door == nil {
+		return false
+	}
+	d := &c.door[(h>>32)&uint64(len(c.door)-1)] // other bits than the set's
+	tag := uint32(h) | 1                        // 0 is "empty"
+	if d.Load() == tag {
+		return true
+	}
+	d.Store(tag)
+	return false
 }
 
 // put stores r for literal and returns the result to use: an entry another
@@ -125,21 +165,38 @@ func (c *cache[S]) put(h uint64, literal []byte, r *Result[S]) *Result[S] {
 		return r
 	}
 	set := c.slots[h&c.mask:][:ways]
+	if old := c.find(set, h, literal); old != nil {
+		return old
+	}
 	e := &entry[S]{hash: h, shape: c.shapeOf(literal), subject: bytes.Clone(literal), result: r}
 	for i := range set {
-		old := set[i].Load()
-		if old == nil {
-			if set[i].CompareAndSwap(nil, e) {
-				return r
-			}
-			old = set[i].Load()
-		}
-		if old != nil && old.hash == h && string(old.subject) == string(literal) {
-			return old.result
+		if set[i].e.CompareAndSwap(nil, e) {
+			set[i].tag.Store(h)
+			return r
 		}
 	}
-	set[rand.Uint32()%ways].Store(e)
+	if old := c.find(set, h, literal); old != nil {
+		return old // stored by another reader meanwhile
+	}
+	v := &set[rand.Uint32()%ways]
+	v.e.Store(e)
+	v.tag.Store(h)
 	return r
+}
+
+// find returns the result stored for literal in set by its entries (not
+// the tags), or nil; it mends the slot's tag, which a racing store may
+// have left naming another subject.
+func (c *cache[S]) find(set []slot[S], h uint64, literal []byte) *Result[S] {
+	for i := range set {
+		if e := set[i].e.Load(); e != nil && e.hash == h && string(e.subject) == string(literal) {
+			if set[i].tag.Load() != h {
+				set[i].tag.Store(h)
+			}
+			return e.result
+		}
+	}
+	return nil
 }
 
 // invalidate clears every entry whose subject pattern matches. Caller holds
@@ -153,16 +210,16 @@ func (c *cache[S]) invalidate(pattern []byte) {
 		h := c.hash(pattern)
 		set := c.slots[h&c.mask:][:ways]
 		for i := range set {
-			if e := set[i].Load(); e != nil && e.hash == h && string(e.subject) == string(pattern) {
-				set[i].Store(nil)
+			if e := set[i].e.Load(); e != nil && e.hash == h && string(e.subject) == string(pattern) {
+				set[i].e.Store(nil)
 			}
 		}
 		return
 	}
 	f := c.filterOf(pattern)
 	for i := range c.slots {
-		if e := c.slots[i].Load(); e != nil && f.mayMatch(e.shape) && Matches(e.subject, pattern) {
-			c.slots[i].Store(nil)
+		if e := c.slots[i].e.Load(); e != nil && f.mayMatch(e.shape) && Matches(e.subject, pattern) {
+			c.slots[i].e.Store(nil)
 		}
 	}
 }
@@ -170,7 +227,7 @@ func (c *cache[S]) invalidate(pattern []byte) {
 // each calls fn for every cached result.
 func (c *cache[S]) each(fn func(*Result[S])) {
 	for i := range c.slots {
-		if e := c.slots[i].Load(); e != nil {
+		if e := c.slots[i].e.Load(); e != nil {
 			fn(e.result)
 		}
 	}

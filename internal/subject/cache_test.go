@@ -10,11 +10,21 @@ func cached(x *Index[int], literal string) bool {
 	return x.cache.get(x.cache.hash([]byte(literal)), []byte(literal)) != nil
 }
 
+// warm matches literal twice: the second miss in a row is admitted.
+func warm(x *Index[int], literal string) {
+	x.Match([]byte(literal))
+	x.Match([]byte(literal))
+}
+
 func TestCacheSeesInsertAndRemove(t *testing.T) {
 	x := NewIndex[int]()
+	expect(t, x, "foo.bar", "plain=[]")
+	if cached(x, "foo.bar") {
+		t.Fatal("cached on its first miss")
+	}
 	expect(t, x, "foo.bar", "plain=[]") // negative result cached
 	if !cached(x, "foo.bar") {
-		t.Fatal("empty result not cached")
+		t.Fatal("empty result not cached on its second miss")
 	}
 	mustInsert(t, x, "foo.bar", "", 1)
 	expect(t, x, "foo.bar", "plain=[1]")
@@ -56,7 +66,7 @@ func TestCacheInvalidationIsSelective(t *testing.T) {
 	mustInsert(t, x, "a.>", "", 1)
 	lits := []string{"a.x", "a.y", "b.x", "b.y", "c.z.w"}
 	for _, l := range lits {
-		x.Match([]byte(l))
+		warm(x, l)
 	}
 	check := func(what string, want map[string]bool) {
 		t.Helper()
@@ -66,7 +76,7 @@ func TestCacheInvalidationIsSelective(t *testing.T) {
 			}
 		}
 		for _, l := range lits {
-			x.Match([]byte(l)) // refill
+			warm(x, l) // refill
 		}
 	}
 	mustInsert(t, x, "b.x", "", 2)
@@ -88,15 +98,17 @@ func TestCacheBounded(t *testing.T) {
 	mustInsert(t, x, "s.*", "", 1)
 	for i := range 10000 {
 		l := fmt.Sprintf("s.%d", i)
-		if r := x.Match([]byte(l)); len(r.Plain) != 1 || r.Plain[0] != 1 {
-			t.Fatalf("Match(%q) = %s", l, canon(r))
+		for range 2 { // admitted on the second miss
+			if r := x.Match([]byte(l)); len(r.Plain) != 1 || r.Plain[0] != 1 {
+				t.Fatalf("Match(%q) = %s", l, canon(r))
+			}
 		}
 	}
 	st := x.Stats()
 	if st.CacheSize != 64 || st.CacheEntries > 64 || st.CacheEntries < 32 {
 		t.Fatalf("Stats = %+v", st)
 	}
-	if st.Matches != 10000 || st.CacheHits != 0 {
+	if st.Matches != 20000 || st.CacheHits != 0 {
 		t.Fatalf("Stats = %+v", st)
 	}
 	// Recently matched subjects are mostly cached: hits happen.
@@ -105,6 +117,89 @@ func TestCacheBounded(t *testing.T) {
 	}
 	if st := x.Stats(); st.CacheHits < 3 || st.MaxFanout != 1 || st.AvgFanout != 1 {
 		t.Fatalf("Stats = %+v", st)
+	}
+}
+
+// TestCacheChurn: subjects that come back only after many others (a
+// publisher cycling through more subjects than the cache holds) are not
+// stored, so they neither allocate nor evict, while a subject published
+// often among them is cached and hit.
+func TestCacheChurn(t *testing.T) {
+	x := NewIndexSize[int](1024)
+	mustInsert(t, x, ">", "", 1)
+	mustInsert(t, x, "hot", "", 2)
+	churn := make([][]byte, 50000)
+	for i := range churn {
+		churn[i] = []byte(fmt.Sprintf("churn.%d", i))
+	}
+	hot := []byte("hot")
+	i := 0
+	next := func() {
+		if r := x.Match(churn[i%len(churn)]); len(r.Plain) != 1 || r.Plain[0] != 1 {
+			t.Fatalf("Match(%q) = %s", churn[i%len(churn)], canon(r))
+		}
+		if i%10 == 0 {
+			if r := x.Match(hot); len(r.Plain) != 2 {
+				t.Fatalf("Match(hot) = %s", canon(r))
+			}
+		}
+		i++
+	}
+	for range 2 * len(churn) { // two full cycles
+		next()
+	}
+	st := x.Stats()
+	if st.CacheEntries > 4 {
+		t.Errorf("churned subjects stored: %d entries (%+v)", st.CacheEntries, st)
+	}
+	if !cached(x, "hot") {
+		t.Errorf("hot subject not cached (%+v)", st)
+	}
+	if allocs := testing.AllocsPerRun(20000, next); allocs > 0.01 {
+		t.Errorf("Match under churn: %v allocs per call", allocs)
+	}
+	// Two patterns matching the churned subjects: a merged result per
+	// miss (allocated), still not stored.
+	mustInsert(t, x, "churn.*", "", 3)
+	for range 1000 {
+		r := x.Match(churn[i%len(churn)])
+		if len(r.Plain) != 2 {
+			t.Fatalf("Match(%q) = %s", churn[i%len(churn)], canon(r))
+		}
+		i++
+	}
+	if st := x.Stats(); st.CacheEntries > 4 {
+		t.Errorf("churned subjects stored: %d entries (%+v)", st.CacheEntries, st)
+	}
+}
+
+// TestNodeResultFollowsChanges: the shared result of a single node is
+// rebuilt after every change to that node's subscriptions, and a result
+// handed out earlier stays as it was.
+func TestNodeResultFollowsChanges(t *testing.T) {
+	x := NewIndexSize[int](0) // no match cache: every Match builds
+	mustInsert(t, x, "a.>", "", 1)
+	r1 := x.Match([]byte("a.b"))
+	if x.Match([]byte("a.c")) != r1 {
+		t.Fatal("single-node results not shared")
+	}
+	mustInsert(t, x, "a.>", "q", 2)
+	expect(t, x, "a.b", "plain=[1] q=[2]")
+	mustInsert(t, x, "a.>", "", 3)
+	expect(t, x, "a.b", "plain=[1 3] q=[2]")
+	x.Remove([]byte("a.>"), nil, 1)
+	expect(t, x, "a.b", "plain=[3] q=[2]")
+	x.Remove([]byte("a.>"), []byte("q"), 2)
+	expect(t, x, "a.b", "plain=[3]")
+	if x.Remove([]byte("a.>"), nil, 9) {
+		t.Fatal("removed an absent subscription")
+	}
+	expect(t, x, "a.b", "plain=[3]")
+	if canon(r1) != "plain=[1]" {
+		t.Fatalf("held result changed: %s", canon(r1))
+	}
+	if n := testing.AllocsPerRun(1000, func() { x.Match([]byte("a.b")) }); n > 0 {
+		t.Fatalf("uncached single-node Match allocates: %v", n)
 	}
 }
 
@@ -124,8 +219,8 @@ func TestCachedMatchAllocs(t *testing.T) {
 	mustInsert(t, x, "foo.*", "q", 2)
 	lit := []byte("foo.bar")
 	none := []byte("no.interest")
-	x.Match(lit)
-	x.Match(none)
+	warm(x, "foo.bar")
+	warm(x, "no.interest")
 	n := testing.AllocsPerRun(1000, func() {
 		if r := x.Match(lit); len(r.Plain) != 1 {
 			t.Fatal("bad result")

@@ -5,7 +5,10 @@ import "bytes"
 // Match returns the subscriptions matching the literal subject. The result
 // is immutable and may be shared with other callers and the cache. Match
 // does not retain literal (the cache keeps its own copy). A cache hit does
-// not allocate and takes no lock.
+// not allocate and takes no lock. A miss whose subscriptions all sit on one
+// trie node (no interest, or one pattern's subscribers: '>', a literal
+// subject, ...) does not allocate either unless the cache admits the
+// subject (see cache.go).
 //
 // literal is not validated beyond this: a subject with an empty token
 // matches nothing (like nats-server); a '*' or '>' token in it is an
@@ -20,10 +23,13 @@ func (x *Index[S]) Match(literal []byte) *Result[S] {
 	if !hasTokens(literal) {
 		return x.empty
 	}
+	admit := x.cache.admit(h)
 	x.mu.RLock()
 	r := x.build(literal)
-	// Stored under the read lock: see cache.go.
-	r = x.cache.put(h, literal, r)
+	if admit {
+		// Stored under the read lock: see cache.go.
+		r = x.cache.put(h, literal, r)
+	}
 	x.mu.RUnlock()
 	return r
 }
@@ -52,22 +58,48 @@ func hasTokens(literal []byte) bool {
 }
 
 // build computes the result for literal from the trie. Read lock held.
+// When one node holds every matching subscription its shared result is
+// returned: nothing is allocated.
 func (x *Index[S]) build(literal []byte) *Result[S] {
 	var b builder[S]
 	x.root.collect(literal, &b)
-	if b.plain == nil && b.queues == nil {
-		return x.empty
+	switch {
+	case b.merged:
+		return &Result[S]{Plain: b.plain, Queues: b.queues}
+	case b.one != nil:
+		return b.one.result()
 	}
-	return &Result[S]{Plain: b.plain, Queues: b.queues}
+	return x.empty
 }
 
-// builder accumulates the subscriptions of the matching nodes.
+// builder accumulates the subscriptions of the matching nodes. The first
+// node with subscriptions is only noted (one); the second makes it merge
+// both into plain and queues.
 type builder[S comparable] struct {
+	one    *node[S] // the only matching node with subscriptions so far
+	merged bool     // plain and queues hold two nodes or more
 	plain  []S
 	queues []Group[S]
 }
 
 func (b *builder[S]) add(n *node[S]) {
+	if !n.hasSubs() {
+		return
+	}
+	switch {
+	case b.merged:
+	case b.one == nil:
+		b.one = n
+		return
+	default:
+		b.merge(b.one)
+		b.one, b.merged = nil, true
+	}
+	b.merge(n)
+}
+
+// merge adds n's subscriptions to plain and queues.
+func (b *builder[S]) merge(n *node[S]) {
 	if len(n.plain.list) > 0 {
 		if b.plain == nil {
 			b.plain = n.plain.view() // shared with the trie, cap == len
@@ -79,6 +111,19 @@ func (b *builder[S]) add(n *node[S]) {
 	for _, g := range n.groups {
 		b.addGroup(g)
 	}
+}
+
+// result returns the Result of n's subscriptions alone, built once and
+// kept until n's subscriptions change. Read lock held.
+func (n *node[S]) result() *Result[S] {
+	if r := n.res.Load(); r != nil {
+		return r
+	}
+	var b builder[S]
+	b.merge(n)
+	r := &Result[S]{Plain: b.plain, Queues: b.queues}
+	n.res.Store(r) // racing readers store equal results
+	return r
 }
 
 // addGroup merges g into the groups by name.

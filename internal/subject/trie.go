@@ -8,7 +8,8 @@ import (
 // The trie: one level per token. Literal tokens are map keys; '*' and '>'
 // have their own slots so that a match never looks them up by name. All of
 // it is guarded by Index.mu: written under the write lock, read under the
-// read lock. The only field a reader writes is memberSet.shared (atomic).
+// read lock. The only fields a reader writes are memberSet.shared and
+// node.res (atomic).
 
 type level[S comparable] struct {
 	lits map[string]*node[S] // literal tokens; nil until the first one
@@ -24,6 +25,10 @@ type node[S comparable] struct {
 	next   *level[S]    // tokens after this one; nil when none
 	plain  memberSet[S] // subscriptions without a queue
 	groups []*qgroup[S] // queue groups, in insertion order; few per subject
+	// res is the Result of this node's subscriptions alone (see result):
+	// stored by readers under the read lock, cleared by writers whenever
+	// plain or groups change.
+	res atomic.Pointer[Result[S]]
 }
 
 func (n *node[S]) empty() bool {
@@ -197,7 +202,7 @@ func (l *level[S]) insert(subject, queue []byte, s S) bool {
 		l, i = n.next, e+1
 	}
 	if len(queue) == 0 {
-		return n.plain.add(s)
+		return n.changed(n.plain.add(s))
 	}
 	_, g := n.group(queue)
 	if g == nil {
@@ -206,7 +211,16 @@ func (l *level[S]) insert(subject, queue []byte, s S) bool {
 		// []Group, so it may change in place under the write lock.
 		n.groups = append(n.groups, g)
 	}
-	return g.members.add(s)
+	return n.changed(g.members.add(s))
+}
+
+// changed drops n's own Result when its subscriptions changed (ok) and
+// returns ok. Write lock held.
+func (n *node[S]) changed(ok bool) bool {
+	if ok {
+		n.res.Store(nil)
+	}
+	return ok
 }
 
 // remove deletes s from subject/queue and prunes nodes left empty; false
@@ -256,6 +270,7 @@ func (l *level[S]) remove(subject, queue []byte, s S) bool {
 			}
 		}
 	}
+	n.changed(true)
 	// Prune bottom-up while nodes are empty.
 	for d := len(path) - 1; d >= 0; d-- {
 		st := path[d]
