@@ -2,6 +2,7 @@ package subject
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -158,15 +159,19 @@ func TestCacheChurn(t *testing.T) {
 	if allocs := testing.AllocsPerRun(20000, next); allocs > 0.01 {
 		t.Errorf("Match under churn: %v allocs per call", allocs)
 	}
-	// Two patterns matching the churned subjects: a merged result per
-	// miss (allocated), still not stored.
+	// Two patterns matching the churned subjects: their merged result is
+	// kept too; still nothing stored, nothing allocated.
 	mustInsert(t, x, "churn.*", "", 3)
-	for range 1000 {
+	two := func() {
 		r := x.Match(churn[i%len(churn)])
 		if len(r.Plain) != 2 {
 			t.Fatalf("Match(%q) = %s", churn[i%len(churn)], canon(r))
 		}
 		i++
+	}
+	two()
+	if allocs := testing.AllocsPerRun(20000, two); allocs > 0.01 {
+		t.Errorf("Match under churn, two patterns: %v allocs per call", allocs)
 	}
 	if st := x.Stats(); st.CacheEntries > 4 {
 		t.Errorf("churned subjects stored: %d entries (%+v)", st.CacheEntries, st)
@@ -201,6 +206,31 @@ func TestNodeResultFollowsChanges(t *testing.T) {
 	if n := testing.AllocsPerRun(1000, func() { x.Match([]byte("a.b")) }); n > 0 {
 		t.Fatalf("uncached single-node Match allocates: %v", n)
 	}
+
+	// Merged results of several nodes follow every change too.
+	mustInsert(t, x, "a.*", "", 4)
+	r2 := x.Match([]byte("a.b"))
+	if x.Match([]byte("a.c")) != r2 {
+		t.Fatal("merged results of the same nodes not shared")
+	}
+	expect(t, x, "a.b", "plain=[3 4]")
+	mustInsert(t, x, "a.b", "q", 5)
+	expect(t, x, "a.b", "plain=[3 4] q=[5]")
+	expect(t, x, "a.c", "plain=[3 4]")
+	mustInsert(t, x, "a.*", "", 6)
+	expect(t, x, "a.c", "plain=[3 4 6]")
+	mustInsert(t, x, "x.y", "", 7) // elsewhere: the merged result is rebuilt, equal
+	expect(t, x, "a.c", "plain=[3 4 6]")
+	x.Remove([]byte("a.>"), nil, 3)
+	expect(t, x, "a.c", "plain=[4 6]")
+	if canon(r2) != "plain=[3 4]" {
+		t.Fatalf("held merged result changed: %s", canon(r2))
+	}
+	for i := range 5 { // more matching nodes than a merged result keeps
+		mustInsert(t, x, strings.Repeat("*.", i)+">", "", 10+i)
+	}
+	expect(t, x, "a.b.c.d.e.f", "plain=[10 11 12 13 14]")
+	expect(t, x, "a.b", "plain=[4 6 10 11] q=[5]")
 }
 
 func TestCacheDisabled(t *testing.T) {

@@ -27,11 +27,22 @@
 // every event loop at once, concurrently with Insert and Remove:
 //
 //   - A cache hit takes no lock: a hash of the subject, a few atomic loads
-//     of a set-associative table and a striped counter increment. It does
-//     not allocate.
-//   - A miss walks the trie under the read lock of a sync.RWMutex, builds
-//     a new Result and stores it in the cache while still holding the read
-//     lock.
+//     of a set-associative table (slot tags first, one cache line per set)
+//     and a striped counter increment. It does not allocate.
+//   - A miss walks the trie under the read lock of a sync.RWMutex. Its
+//     result is shared, not built, in the usual cases: the matching
+//     subscriptions all on one trie node (no interest, one '>' subscriber,
+//     a literal subject's subscribers) give that node's result, kept on
+//     the node until its subscriptions change; two to four matching nodes
+//     give the result last merged from those very nodes, kept on the first
+//     of them while the index is unchanged. Only more nodes, or the first
+//     match after a change, allocate a new Result.
+//   - The miss stores its result in the cache (still under the read lock)
+//     only when the subject missed shortly before too: an admission
+//     filter of recent misses' hash tags, as large as the cache. So a
+//     publisher cycling through more subjects than the cache holds (subject
+//     churn, unique reply subjects) neither allocates cache entries nor
+//     evicts the subjects that are published often.
 //   - Insert and Remove take the write lock, change the trie and clear the
 //     cached results the changed pattern matches (one set for a literal
 //     subject, a scan of the table for a wildcard), nothing else, so churn
@@ -54,7 +65,7 @@
 //	same, single shared hit counter    ~22 ns
 //
 // The trie itself stays under a sync.RWMutex: only misses and writers take
-// it, and a miss already pays a trie walk and an allocation.
+// it, and a miss pays a trie walk anyway.
 //
 // The cost moves to writers: a wildcard Insert/Remove scans the cache
 // (4096 slots, a per-entry prefilter on token count and first/last token

@@ -16,7 +16,8 @@ type Index[S comparable] struct {
 	cache cache[S]   // slots are atomic; see cache.go for who stores what
 	empty *Result[S] // the result with no subscriptions; immutable after New
 
-	count    atomic.Int64 // subscriptions in the trie; written under mu
+	gen      atomic.Uint64 // bumped by every change to the trie; written under mu
+	count    atomic.Int64  // subscriptions in the trie; written under mu
 	inserts  atomic.Uint64
 	removes  atomic.Uint64
 	counters counters // matches and cache hits, striped
@@ -76,6 +77,7 @@ func (x *Index[S]) Insert(subject, queue []byte, s S) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.root.insert(subject, queue, s) {
+		x.gen.Add(1)
 		x.count.Add(1)
 		x.inserts.Add(1)
 		x.cache.invalidate(subject)
@@ -94,6 +96,7 @@ func (x *Index[S]) Remove(subject, queue []byte, s S) bool {
 	if !x.root.remove(subject, queue, s) {
 		return false
 	}
+	x.gen.Add(1)
 	x.count.Add(-1)
 	x.removes.Add(1)
 	x.cache.invalidate(subject)

@@ -58,26 +58,58 @@ func hasTokens(literal []byte) bool {
 }
 
 // build computes the result for literal from the trie. Read lock held.
-// When one node holds every matching subscription its shared result is
-// returned: nothing is allocated.
+// Results are shared where they can be: one node holding every matching
+// subscription returns that node's result, a few nodes the result last
+// merged from them (while the index has not changed since); neither
+// allocates once built.
 func (x *Index[S]) build(literal []byte) *Result[S] {
 	var b builder[S]
 	x.root.collect(literal, &b)
 	switch {
-	case b.merged:
+	case b.over:
 		return &Result[S]{Plain: b.plain, Queues: b.queues}
-	case b.one != nil:
-		return b.one.result()
+	case b.n == 0:
+		return x.empty
+	case b.n == 1:
+		return b.nodes[0].result()
 	}
-	return x.empty
+	return x.combined(&b)
 }
 
-// builder accumulates the subscriptions of the matching nodes. The first
-// node with subscriptions is only noted (one); the second makes it merge
-// both into plain and queues.
+// maxCombo is the most matching nodes whose merged result is kept.
+const maxCombo = 4
+
+// combo is a result merged from several nodes, kept on the first of them
+// for as long as the index is unchanged (gen). Immutable.
+type combo[S comparable] struct {
+	gen   uint64
+	nodes [maxCombo]*node[S]
+	r     *Result[S]
+}
+
+// combined returns the merged result of b's nodes (2..maxCombo of them).
+// Read lock held.
+func (x *Index[S]) combined(b *builder[S]) *Result[S] {
+	gen := x.gen.Load()
+	first := b.nodes[0]
+	if c := first.combo.Load(); c != nil && c.gen == gen && c.nodes == b.nodes {
+		return c.r
+	}
+	for _, n := range b.nodes[:b.n] {
+		b.merge(n)
+	}
+	r := &Result[S]{Plain: b.plain, Queues: b.queues}
+	first.combo.Store(&combo[S]{gen: gen, nodes: b.nodes, r: r}) // racing readers store equal ones
+	return r
+}
+
+// builder accumulates the matching nodes that have subscriptions: the
+// first maxCombo are only noted; past that all are merged into plain and
+// queues.
 type builder[S comparable] struct {
-	one    *node[S] // the only matching node with subscriptions so far
-	merged bool     // plain and queues hold two nodes or more
+	nodes  [maxCombo]*node[S] // in walk order; the first n are set
+	n      int
+	over   bool // more than maxCombo nodes: plain and queues hold them all
 	plain  []S
 	queues []Group[S]
 }
@@ -86,14 +118,16 @@ func (b *builder[S]) add(n *node[S]) {
 	if !n.hasSubs() {
 		return
 	}
-	switch {
-	case b.merged:
-	case b.one == nil:
-		b.one = n
-		return
-	default:
-		b.merge(b.one)
-		b.one, b.merged = nil, true
+	if !b.over {
+		if b.n < maxCombo {
+			b.nodes[b.n] = n
+			b.n++
+			return
+		}
+		b.over = true
+		for _, m := range b.nodes {
+			b.merge(m)
+		}
 	}
 	b.merge(n)
 }

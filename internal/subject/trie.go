@@ -8,8 +8,8 @@ import (
 // The trie: one level per token. Literal tokens are map keys; '*' and '>'
 // have their own slots so that a match never looks them up by name. All of
 // it is guarded by Index.mu: written under the write lock, read under the
-// read lock. The only fields a reader writes are memberSet.shared and
-// node.res (atomic).
+// read lock. The only fields a reader writes are memberSet.shared,
+// node.res and node.combo (atomic).
 
 type level[S comparable] struct {
 	lits map[string]*node[S] // literal tokens; nil until the first one
@@ -29,6 +29,10 @@ type node[S comparable] struct {
 	// stored by readers under the read lock, cleared by writers whenever
 	// plain or groups change.
 	res atomic.Pointer[Result[S]]
+	// combo is the result last merged from this node and the next few
+	// matching ones (see Index.combined): stored by readers under the read
+	// lock, valid while Index.gen is unchanged.
+	combo atomic.Pointer[combo[S]]
 }
 
 func (n *node[S]) empty() bool {
