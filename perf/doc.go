@@ -71,6 +71,16 @@
 // client overhead) and multisubj (100k distinct subjects defeating match
 // caches, subscriber on bench.>).
 //
+// Extra scenarios, run only when named (or with "all"): churn,
+// churn-same, churn-subs and churn-same-subs. A raw publisher cycles
+// through --churn-subjects (1M) distinct subjects as fast as it can while
+// another client's PING round trip is measured (avg, p50, p99, max): on
+// another loop of natsloop than the publisher or on the same one (chosen
+// by measurement during the warm-up, see scenarios_churn.go), without
+// subscribers or with a '>' subscriber and a client holding 4 literal
+// subscriptions. --loops N starts natsloop (only) with N event loops
+// through a config file holding its `loops` key.
+//
 // # Concurrency
 //
 // Run is sequential: one case, one run, one server at a time; it owns the
