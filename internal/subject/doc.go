@@ -34,7 +34,7 @@
 //     subscriptions all on one trie node (no interest, one '>' subscriber,
 //     a literal subject's subscribers) give that node's result, kept on
 //     the node until its subscriptions change; two to four matching nodes
-//     give the result last merged from those very nodes, kept on the first
+//     give the result last merged from those very nodes, kept on the last
 //     of them while the index is unchanged. Only more nodes, or the first
 //     match after a change, allocate a new Result.
 //   - The miss stores its result in the cache (still under the read lock)

@@ -79,8 +79,10 @@ func (x *Index[S]) build(literal []byte) *Result[S] {
 // maxCombo is the most matching nodes whose merged result is kept.
 const maxCombo = 4
 
-// combo is a result merged from several nodes, kept on the first of them
-// for as long as the index is unchanged (gen). Immutable.
+// combo is a result merged from several nodes, kept on the last of them
+// (in walk order the most specific: a literal subject's node before a
+// wildcard shared by many) for as long as the index is unchanged (gen).
+// Immutable.
 type combo[S comparable] struct {
 	gen   uint64
 	nodes [maxCombo]*node[S]
@@ -91,15 +93,15 @@ type combo[S comparable] struct {
 // Read lock held.
 func (x *Index[S]) combined(b *builder[S]) *Result[S] {
 	gen := x.gen.Load()
-	first := b.nodes[0]
-	if c := first.combo.Load(); c != nil && c.gen == gen && c.nodes == b.nodes {
+	last := b.nodes[b.n-1]
+	if c := last.combo.Load(); c != nil && c.gen == gen && c.nodes == b.nodes {
 		return c.r
 	}
 	for _, n := range b.nodes[:b.n] {
 		b.merge(n)
 	}
 	r := &Result[S]{Plain: b.plain, Queues: b.queues}
-	first.combo.Store(&combo[S]{gen: gen, nodes: b.nodes, r: r}) // racing readers store equal ones
+	last.combo.Store(&combo[S]{gen: gen, nodes: b.nodes, r: r}) // racing readers store equal ones
 	return r
 }
 

@@ -29,8 +29,8 @@ type node[S comparable] struct {
 	// stored by readers under the read lock, cleared by writers whenever
 	// plain or groups change.
 	res atomic.Pointer[Result[S]]
-	// combo is the result last merged from this node and the next few
-	// matching ones (see Index.combined): stored by readers under the read
+	// combo is the result last merged from a few matching nodes ending
+	// with this one (see Index.combined): stored by readers under the read
 	// lock, valid while Index.gen is unchanged.
 	combo atomic.Pointer[combo[S]]
 }
