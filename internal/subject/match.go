@@ -1,6 +1,9 @@
 package subject
 
-import "bytes"
+import (
+	"bytes"
+	"unsafe"
+)
 
 // Match returns the subscriptions matching the literal subject. The result
 // is immutable and may be shared with other callers and the cache. Match
@@ -83,9 +86,13 @@ const maxCombo = 4
 // (in walk order the most specific: a literal subject's node before a
 // wildcard shared by many) for as long as the index is unchanged (gen).
 // Immutable.
+//
+// The nodes are kept as addresses, only to compare: a combo must not keep
+// pruned nodes alive. An address reused by a new node cannot match by
+// mistake, since creating a node changes gen.
 type combo[S comparable] struct {
 	gen   uint64
-	nodes [maxCombo]*node[S]
+	nodes [maxCombo]uintptr
 	r     *Result[S]
 }
 
@@ -93,15 +100,19 @@ type combo[S comparable] struct {
 // Read lock held.
 func (x *Index[S]) combined(b *builder[S]) *Result[S] {
 	gen := x.gen.Load()
+	var key [maxCombo]uintptr
+	for i, n := range b.nodes[:b.n] {
+		key[i] = uintptr(unsafe.Pointer(n))
+	}
 	last := b.nodes[b.n-1]
-	if c := last.combo.Load(); c != nil && c.gen == gen && c.nodes == b.nodes {
+	if c := last.combo.Load(); c != nil && c.gen == gen && c.nodes == key {
 		return c.r
 	}
 	for _, n := range b.nodes[:b.n] {
 		b.merge(n)
 	}
 	r := &Result[S]{Plain: b.plain, Queues: b.queues}
-	last.combo.Store(&combo[S]{gen: gen, nodes: b.nodes, r: r}) // racing readers store equal ones
+	last.combo.Store(&combo[S]{gen: gen, nodes: key, r: r}) // racing readers store equal ones
 	return r
 }
 
