@@ -102,3 +102,57 @@ func TestEndToEnd(t *testing.T) {
 	}
 	t.Logf("\n%s", tbl.String())
 }
+
+// TestChurnEndToEnd runs a churn scenario with --loops (natsloop started
+// with a config file holding its loops key) and checks that both sides
+// report round trips and the publisher's rate.
+func TestChurnEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	a, b := e2eBinaries(t)
+	cfg := Config{
+		Natsloop: a, Reference: b,
+		Scenarios:     []string{"churn-same-subs"},
+		Rounds:        1,
+		Warmup:        100 * time.Millisecond,
+		Duration:      200 * time.Millisecond,
+		ChurnSubjects: 10000,
+		Loops:         2,
+		TempDir:       t.TempDir(),
+	}
+	if filepath.Base(a) != "natsloop" {
+		cfg.Loops = 0 // only natsloop knows the loops key
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Loops > 0 && (len(rep.A.Args) != 2 || rep.A.Args[0] != "-c" || len(rep.B.Args) != 0) {
+		t.Fatalf("server args: A %v, B %v", rep.A.Args, rep.B.Args)
+	}
+	if len(rep.Cases) != 1 {
+		t.Fatalf("cases %+v", rep.Cases)
+	}
+	cr := rep.Cases[0]
+	for s, side := range []CaseSide{cr.A, cr.B} {
+		if side.Status != StatusOK {
+			t.Fatalf("side %d: %s: %s", s, side.Status, side.Reason)
+		}
+	}
+	for _, r := range cr.Rows {
+		switch r.Name {
+		case "avg", "p99", "pings", "msgs/s":
+			if !(r.A.Median > 0) || !(r.B.Median > 0) {
+				t.Errorf("%s: A %v, B %v", r.Name, r.A.Median, r.B.Median)
+			}
+		}
+	}
+	var tbl bytes.Buffer
+	if err := WriteTable(&tbl, rep); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("\n%s", tbl.String())
+}
