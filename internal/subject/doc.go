@@ -65,7 +65,11 @@
 //	same, single shared hit counter    ~22 ns
 //
 // The trie itself stays under a sync.RWMutex: only misses and writers take
-// it, and a miss pays a trie walk anyway.
+// it, and a miss pays a trie walk anyway. A miss under subject churn
+// (BenchmarkMatchChurn: 1M subjects cycling, none cached; no subscription,
+// one '>', or '>' among other patterns) costs ~45 ns and allocates
+// nothing; before results were shared and the cache had its admission
+// filter it cost ~150-200 ns and 2-3 allocations, and evicted the cache.
 //
 // The cost moves to writers: a wildcard Insert/Remove scans the cache
 // (4096 slots, a per-entry prefilter on token count and first/last token
