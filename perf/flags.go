@@ -114,7 +114,11 @@ func ScenarioList() string {
 			}
 			sizes = strings.Join(parts, ",")
 		}
-		fmt.Fprintf(&b, "  %-10s %-16s %s\n", s.Name, sizes, s.Title)
+		title := s.Title
+		if s.Extra {
+			title += " (only when named)"
+		}
+		fmt.Fprintf(&b, "  %-15s %-16s %s\n", s.Name, sizes, title)
 	}
 	return b.String()
 }
