@@ -71,6 +71,7 @@ func TestEncodeAllocations(t *testing.T) {
 	buf := make([]byte, 0, 4096)
 	subj, sid, reply, payload := []byte("foo.bar"), []byte("12"), []byte("_INBOX.x"), []byte("0123456789abcdef")
 	acc, queues := []byte("$G"), [][]byte{[]byte("q1"), []byte("q2")}
+	tok, hdrTok := []byte("0016"), []byte("04")
 	encoders := map[string]func(){
 		"AppendMsg":    func() { buf = AppendMsg(buf[:0], subj, sid, reply, payload) },
 		"AppendHMsg":   func() { buf = AppendHMsg(buf[:0], subj, sid, reply, 4, payload) },
@@ -83,6 +84,14 @@ func TestEncodeAllocations(t *testing.T) {
 		"AppendRMsg":   func() { buf = AppendRMsg(buf[:0], acc, subj, reply, queues, payload) },
 		"AppendRHMsg":  func() { buf = AppendRHMsg(buf[:0], acc, subj, reply, queues, 4, payload) },
 		"AppendErr":    func() { buf = AppendErr(buf[:0], "Stale Connection") },
+		"AppendMsgTok": func() { buf = AppendMsgTok(buf[:0], subj, sid, reply, tok, payload) },
+		"AppendHMsgTok": func() {
+			buf = AppendHMsgTok(buf[:0], subj, sid, reply, hdrTok, tok, payload)
+		},
+		"AppendRMsgTok": func() { buf = AppendRMsgTok(buf[:0], acc, subj, reply, queues, tok, payload) },
+		"AppendRHMsgTok": func() {
+			buf = AppendRHMsgTok(buf[:0], acc, subj, reply, queues, hdrTok, tok, payload)
+		},
 	}
 	for name, fn := range encoders {
 		if n := testing.AllocsPerRun(1000, fn); n != 0 {
@@ -100,10 +109,10 @@ func TestEncodeRoundTrip(t *testing.T) {
 	b = AppendUnsub(b, []byte("7"), 3)
 	got := feed(Parser{}, b)
 	want := []rec{
-		{Kind: OpPub, Subject: "a", Reply: "r", Payload: "xy"},
-		{Kind: OpHPub, Subject: "a", HdrLen: 2, Payload: "hhxy"},
-		{Kind: OpSub, Subject: "a.*", Queue: "q", SID: "7"},
-		{Kind: OpUnsub, SID: "7", Max: 3},
+		{Kind: OpPub, Subject: "a", Reply: "r", SizeTok: "2", Payload: "xy", Arg: "a r 2"},
+		{Kind: OpHPub, Subject: "a", HdrLen: 2, HdrTok: "2", SizeTok: "4", Payload: "hhxy", Arg: "a 2 4"},
+		{Kind: OpSub, Subject: "a.*", Queue: "q", SID: "7", Arg: "a.* q 7"},
+		{Kind: OpUnsub, SID: "7", Max: 3, Arg: "7 3"},
 	}
 	if got.Err != nil || !reflect.DeepEqual(got.Ops, want) {
 		t.Fatalf("got %+v", got)
@@ -113,7 +122,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 	b = AppendErr(b, "Stale Connection")
 	b = AppendInfo(b, &Info{ServerID: "N1", Proto: 1})
 	got = feed(Parser{Mode: ModeServer}, b)
-	if got.Err != nil || len(got.Ops) != 4 || got.Ops[2].Arg != "Stale Connection" || !strings.HasPrefix(got.Ops[3].Arg, `{"server_id":"N1"`) {
+	if got.Err != nil || len(got.Ops) != 4 || got.Ops[2].Arg != "'Stale Connection'" || !strings.HasPrefix(got.Ops[3].Arg, `{"server_id":"N1"`) {
 		t.Fatalf("server ops: %+v", got)
 	}
 	b = AppendRSub(nil, []byte("$G"), []byte("a"), []byte("q"), 2)
@@ -122,13 +131,42 @@ func TestEncodeRoundTrip(t *testing.T) {
 	b = AppendRHMsg(b, []byte("$G"), []byte("a"), nil, [][]byte{[]byte("q")}, 1, []byte("hx"))
 	got = feed(Parser{Mode: ModeRoute}, b)
 	wantR := []rec{
-		{Kind: OpRSub, Account: "$G", Subject: "a", Queue: "q", Max: 2},
-		{Kind: OpRUnsub, Account: "$G", Subject: "a"},
-		{Kind: OpRMsg, Account: "$G", Subject: "a", Reply: "r", Queues: "q1,q2", Payload: "x"},
-		{Kind: OpRHMsg, Account: "$G", Subject: "a", Queues: "q", HdrLen: 1, Payload: "hx"},
+		{Kind: OpRSub, Account: "$G", Subject: "a", Queue: "q", Max: 2, Arg: "$G a q 2"},
+		{Kind: OpRUnsub, Account: "$G", Subject: "a", Arg: "$G a"},
+		{Kind: OpRMsg, Account: "$G", Subject: "a", Reply: "r", Queues: "q1,q2", SizeTok: "1", Payload: "x", Arg: "$G a + r q1 q2 1"},
+		{Kind: OpRHMsg, Account: "$G", Subject: "a", Queues: "q", HdrLen: 1, HdrTok: "1", SizeTok: "2", Payload: "hx", Arg: "$G a | q 1 2"},
 	}
 	if got.Err != nil || !reflect.DeepEqual(got.Ops, wantR) {
 		t.Fatalf("route ops: %+v", got)
+	}
+}
+
+// TestEncodeTokens: the token encoders write the sizes exactly as the
+// publisher sent them (nats-server echoes them), and the plain encoders
+// are the token encoders with the sizes computed.
+func TestEncodeTokens(t *testing.T) {
+	pub := feed(Parser{}, []byte("PUB foo r 002\r\nhi\r\nHPUB foo 012 0014\r\nNATS/1.0\r\n\r\nhi\r\n"))
+	if pub.Err != nil || len(pub.Ops) != 2 {
+		t.Fatalf("%+v", pub)
+	}
+	p, h := pub.Ops[0], pub.Ops[1]
+	b := []byte(nil)
+	subj, sid := []byte("foo"), []byte("1")
+	cases := []struct{ got, want string }{
+		{string(AppendMsgTok(b, subj, sid, []byte(p.Reply), []byte(p.SizeTok), []byte(p.Payload))), "MSG foo 1 r 002\r\nhi\r\n"},
+		{string(AppendHMsgTok(b, subj, sid, nil, []byte(h.HdrTok), []byte(h.SizeTok), []byte(h.Payload))), "HMSG foo 1 012 0014\r\nNATS/1.0\r\n\r\nhi\r\n"},
+		{string(AppendRMsgTok(b, []byte("$G"), subj, nil, nil, []byte(p.SizeTok), []byte(p.Payload))), "RMSG $G foo 002\r\nhi\r\n"},
+		{string(AppendRHMsgTok(b, []byte("$G"), subj, nil, [][]byte{[]byte("q")}, []byte(h.HdrTok), []byte(h.SizeTok), []byte(h.Payload))), "HMSG $G foo | q 012 0014\r\nNATS/1.0\r\n\r\nhi\r\n"},
+		{string(AppendMsgTok(b, subj, sid, nil, nil, []byte("hi"))), "MSG foo 1 2\r\nhi\r\n"},
+		{string(AppendMsg(b, subj, sid, nil, []byte("hi"))), "MSG foo 1 2\r\nhi\r\n"},
+		{string(AppendHMsg(b, subj, sid, nil, 1, []byte("hi"))), "HMSG foo 1 1 2\r\nhi\r\n"},
+		{string(AppendRMsg(b, []byte("$G"), subj, []byte("r"), nil, []byte("hi"))), "RMSG $G foo r 2\r\nhi\r\n"},
+		{string(AppendRHMsg(b, []byte("$G"), subj, nil, nil, 1, []byte("hi"))), "HMSG $G foo 1 2\r\nhi\r\n"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
 	}
 }
 

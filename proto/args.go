@@ -1,41 +1,47 @@
 package proto
 
-// follow says what may come after an op name on its control line.
+// follow says what may come between an op name and its argument.
 type follow uint8
 
 const (
-	followSep  follow = iota // a space or tab, then arguments
-	followRaw                // anything: the rest of the line (leading blanks trimmed) is Arg
-	followSkip               // anything: ignored up to the newline (PING, PONG, +OK)
+	followSep  follow = iota // at least one blank, then the argument (PUB, SUB, -ERR, …)
+	followRaw                // any blanks, even none, then the argument (CONNECT, INFO)
+	followSkip               // no argument: everything up to the newline is ignored (PING, PONG, +OK)
 )
 
+// reader fills p.op from the argument of one op and returns the payload
+// size (-1 for an op without payload). p.op holds Kind and Arg already.
+type reader func(p *Parser, arg []byte) (size int, err *Error)
+
 type opName struct {
-	name   string // upper case
+	name   string // upper case; no name is a prefix of another in a table
 	kind   OpKind
 	follow follow
+	read   reader // nil for followSkip
 }
 
-// Op tables per mode. Read-only after init.
+// Op tables per mode. Read-only.
 var (
 	clientOps = []opName{
-		{"PUB", OpPub, followSep}, {"HPUB", OpHPub, followSep},
-		{"SUB", OpSub, followSep}, {"UNSUB", OpUnsub, followSep},
-		{"PING", OpPing, followSkip}, {"PONG", OpPong, followSkip},
-		{"CONNECT", OpConnect, followRaw}, {"INFO", OpInfo, followRaw},
-		{"+OK", OpOK, followSkip}, {"-ERR", OpErr, followRaw},
+		{"PUB", OpPub, followSep, readPub}, {"HPUB", OpHPub, followSep, readHPub},
+		{"SUB", OpSub, followSep, readSub}, {"UNSUB", OpUnsub, followSep, readUnsub},
+		{"PING", OpPing, followSkip, nil}, {"PONG", OpPong, followSkip, nil},
+		{"CONNECT", OpConnect, followRaw, readRaw}, {"INFO", OpInfo, followRaw, readRaw},
+		{"+OK", OpOK, followSkip, nil}, {"-ERR", OpErr, followSep, readRaw},
+		{"HMSG", OpHMsg, followSep, readClientHMsg},
 	}
 	routeOps = []opName{
-		{"RMSG", OpRMsg, followSep}, {"HMSG", OpRHMsg, followSep},
-		{"RS+", OpRSub, followSep}, {"RS-", OpRUnsub, followSep},
-		{"PING", OpPing, followSkip}, {"PONG", OpPong, followSkip},
-		{"CONNECT", OpConnect, followRaw}, {"INFO", OpInfo, followRaw},
-		{"+OK", OpOK, followSkip}, {"-ERR", OpErr, followRaw},
+		{"RMSG", OpRMsg, followSep, readRMsg}, {"HMSG", OpRHMsg, followSep, readRHMsg},
+		{"RS+", OpRSub, followSep, readRSub}, {"RS-", OpRUnsub, followSep, readRUnsub},
+		{"PING", OpPing, followSkip, nil}, {"PONG", OpPong, followSkip, nil},
+		{"CONNECT", OpConnect, followRaw, readRaw}, {"INFO", OpInfo, followRaw, readRaw},
+		{"+OK", OpOK, followSkip, nil}, {"-ERR", OpErr, followSep, readRaw},
 	}
 	serverOps = []opName{
-		{"MSG", OpMsg, followSep}, {"HMSG", OpHMsg, followSep},
-		{"PING", OpPing, followSkip}, {"PONG", OpPong, followSkip},
-		{"INFO", OpInfo, followRaw}, {"+OK", OpOK, followSkip},
-		{"-ERR", OpErr, followRaw},
+		{"MSG", OpMsg, followSep, readMsg}, {"HMSG", OpHMsg, followSep, readHMsg},
+		{"PING", OpPing, followSkip, nil}, {"PONG", OpPong, followSkip, nil},
+		{"INFO", OpInfo, followRaw, readRaw}, {"+OK", OpOK, followSkip, nil},
+		{"-ERR", OpErr, followSep, readRaw},
 	}
 )
 
@@ -49,12 +55,19 @@ func opTable(m Mode) []opName {
 	return clientOps
 }
 
-// match results
+// scanHead results
 const (
-	matchBad = iota
-	matchMore
+	matchBad  = iota // no op of the table can start this way
+	matchMore        // the head is not complete yet
 	matchOK
 )
+
+// head is what the start of a control line says: its op, and the index of
+// the argument's first byte (for followSkip, the end of the name).
+type head struct {
+	op  *opName
+	arg int
+}
 
 func lower(c byte) byte {
 	if c >= 'A' && c <= 'Z' {
@@ -65,60 +78,66 @@ func lower(c byte) byte {
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' }
 
-// matchOp finds the op that line starts with. With complete false, line is
-// a prefix of a control line that has not ended yet and matchMore means it
-// may still become a valid op.
-func matchOp(tab []opName, line []byte, complete bool) (res int, op opName) {
-	res = matchBad
-	for _, o := range tab {
+// scanHead reads the head of a control line from b: the op name (any
+// case), then the blanks after it, then the argument's first byte, which
+// is taken whatever it is, even '\r' or '\n' (nats-server's state machine
+// does not look at it). It returns matchBad as soon as a byte rules out
+// every op, matchMore while b ends inside the head.
+func scanHead(tab []opName, b []byte) (int, head) {
+	res := matchBad
+	for i := range tab {
+		o := &tab[i]
 		n := len(o.name)
-		m := min(n, len(line))
+		m := min(n, len(b))
 		eq := true
-		for i := 0; i < m; i++ {
-			if lower(line[i]) != lower(o.name[i]) {
-				eq = false
-				break
-			}
+		for j := 0; j < m && eq; j++ {
+			eq = lower(b[j]) == lower(o.name[j])
 		}
-		if !eq {
+		switch {
+		case !eq:
+			continue
+		case len(b) < n:
+			res = matchMore
 			continue
 		}
-		if len(line) < n || (len(line) == n && o.follow == followSep) {
-			if !complete {
-				res = matchMore
-			}
-			continue
+		return afterName(o, b) // the only op this can be
+	}
+	return res, head{}
+}
+
+// afterName reads the blanks after a complete op name and finds the
+// argument's first byte.
+func afterName(o *opName, b []byte) (int, head) {
+	k := len(o.name)
+	switch o.follow {
+	case followSkip:
+		return matchOK, head{o, k}
+	case followSep:
+		if k == len(b) {
+			return matchMore, head{}
 		}
-		if o.follow == followSep && !isBlank(line[n]) {
-			continue
+		if !isBlank(b[k]) {
+			return matchBad, head{}
 		}
-		return matchOK, o
+		k++
 	}
-	return res, opName{}
+	for k < len(b) && isBlank(b[k]) {
+		k++
+	}
+	if k == len(b) {
+		return matchMore, head{}
+	}
+	return matchOK, head{o, k}
 }
 
-func trimBlankLeft(b []byte) []byte {
-	for len(b) > 0 && isBlank(b[0]) {
-		b = b[1:]
-	}
-	return b
-}
-
-func trimBlankRight(b []byte) []byte {
-	for len(b) > 0 && isBlank(b[len(b)-1]) {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-// splitArgs appends the blank-separated fields of arg to args. Route mode
-// also splits on '\r', like the reference's route argument splitter.
-func splitArgs(args [][]byte, arg []byte, route bool) [][]byte {
+// splitBlanks appends the fields of arg separated by runs of spaces and
+// tabs (nats-server's PUB and HPUB: '\r' and '\n' are field bytes).
+func splitBlanks(dst [][]byte, arg []byte) [][]byte {
 	start := -1
 	for i, c := range arg {
-		if c == ' ' || c == '\t' || (route && c == '\r') {
+		if isBlank(c) {
 			if start >= 0 {
-				args = append(args, arg[start:i])
+				dst = append(dst, arg[start:i])
 				start = -1
 			}
 		} else if start < 0 {
@@ -126,9 +145,29 @@ func splitArgs(args [][]byte, arg []byte, route bool) [][]byte {
 		}
 	}
 	if start >= 0 {
-		args = append(args, arg[start:])
+		dst = append(dst, arg[start:])
 	}
-	return args
+	return dst
+}
+
+// splitAll appends the fields of arg separated by runs of spaces, tabs,
+// '\r' and '\n' (nats-server's SUB, UNSUB and route ops).
+func splitAll(dst [][]byte, arg []byte) [][]byte {
+	start := -1
+	for i, c := range arg {
+		if isBlank(c) || c == '\r' || c == '\n' {
+			if start >= 0 {
+				dst = append(dst, arg[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, arg[start:])
+	}
+	return dst
 }
 
 // parseSize parses 1 to 9 decimal digits; anything else is -1.
@@ -146,164 +185,210 @@ func parseSize(d []byte) int {
 	return n
 }
 
-// parseArgs fills p.op from the arguments of a control line whose op is
-// kind. It returns the payload size (-1 for ops without payload).
-func (p *Parser) parseArgs(kind OpKind, arg []byte) (size int, err *Error) {
-	p.op = Op{Kind: kind}
+// readRaw: CONNECT, INFO, -ERR carry their argument as it is (Op.Arg).
+func readRaw(*Parser, []byte) (int, *Error) { return -1, nil }
+
+// readPub: PUB subject [reply] size.
+func readPub(p *Parser, arg []byte) (int, *Error) {
+	a := splitBlanks(p.args[:0], arg)
+	p.args = a
 	op := &p.op
-	switch kind {
-	case OpConnect, OpInfo:
-		op.Arg = trimBlankRight(arg)
-		return -1, nil
-	case OpErr:
-		a := trimBlankRight(arg)
-		if len(a) >= 2 && a[0] == '\'' && a[len(a)-1] == '\'' {
-			a = a[1 : len(a)-1]
-		}
-		op.Arg = a
-		return -1, nil
+	switch len(a) {
+	case 2:
+		op.Subject = a[0]
+	case 3:
+		op.Subject, op.Reply = a[0], a[1]
+	default:
+		return -1, ErrBadArgs
 	}
-	p.args = splitArgs(p.args[:0], arg, p.Mode == ModeRoute)
-	args := p.args
-	switch kind {
-	case OpPub:
-		switch len(args) {
-		case 2:
-			op.Subject, size = args[0], parseSize(args[1])
-		case 3:
-			op.Subject, op.Reply, size = args[0], args[1], parseSize(args[2])
-		default:
-			return -1, ErrBadArgs
-		}
-		if size < 0 {
-			return -1, ErrBadSize
-		}
-	case OpHPub:
-		switch len(args) {
-		case 3:
-			op.Subject = args[0]
-		case 4:
-			op.Subject, op.Reply = args[0], args[1]
-		default:
-			return -1, ErrBadArgs
-		}
-		return p.hdrSizes(args[len(args)-2], args[len(args)-1])
-	case OpSub:
-		switch len(args) {
-		case 2:
-			op.Subject, op.SID = args[0], args[1]
-		case 3:
-			op.Subject, op.Queue, op.SID = args[0], args[1], args[2]
-		default:
-			return -1, ErrBadArgs
-		}
-		return -1, nil
-	case OpUnsub:
-		switch len(args) {
-		case 1:
-			op.SID = args[0]
-		case 2:
-			op.SID = args[0]
-			op.Max = max(parseSize(args[1]), 0)
-		default:
-			return -1, ErrBadArgs
-		}
-		return -1, nil
-	case OpMsg:
-		switch len(args) {
-		case 3:
-			op.Subject, op.SID, size = args[0], args[1], parseSize(args[2])
-		case 4:
-			op.Subject, op.SID, op.Reply, size = args[0], args[1], args[2], parseSize(args[3])
-		default:
-			return -1, ErrBadArgs
-		}
-		if size < 0 {
-			return -1, ErrBadSize
-		}
-	case OpHMsg:
-		switch len(args) {
-		case 4:
-			op.Subject, op.SID = args[0], args[1]
-		case 5:
-			op.Subject, op.SID, op.Reply = args[0], args[1], args[2]
-		default:
-			return -1, ErrBadArgs
-		}
-		return p.hdrSizes(args[len(args)-2], args[len(args)-1])
-	case OpRSub:
-		switch len(args) {
-		case 2:
-			op.Account, op.Subject = args[0], args[1]
-		case 4:
-			op.Account, op.Subject, op.Queue = args[0], args[1], args[2]
-			op.Max = max(parseSize(args[3]), 1)
-		default:
-			return -1, ErrBadArgs
-		}
-		return -1, nil
-	case OpRUnsub:
-		switch len(args) {
-		case 2:
-			op.Account, op.Subject = args[0], args[1]
-		case 3:
-			op.Account, op.Subject, op.Queue = args[0], args[1], args[2]
-		default:
-			return -1, ErrBadArgs
-		}
-		return -1, nil
-	case OpRMsg, OpRHMsg:
-		nsz := 1 // trailing size arguments
-		if kind == OpRHMsg {
-			nsz = 2
-		}
-		if len(args) < 2+nsz {
-			return -1, ErrBadArgs
-		}
-		op.Account, op.Subject = args[0], args[1]
-		mid := args[2 : len(args)-nsz]
-		switch {
-		case len(mid) == 1:
-			op.Reply = mid[0]
-		case len(mid) > 1:
-			if len(mid[0]) != 1 {
-				return -1, ErrBadArgs
-			}
-			switch mid[0][0] {
-			case '+':
-				op.Reply = mid[1]
-				op.Queues = mid[2:]
-			case '|':
-				op.Queues = mid[1:]
-			default:
-				return -1, ErrBadArgs
-			}
-			if len(op.Queues) == 0 {
-				op.Queues = nil
-			}
-		}
-		if kind == OpRHMsg {
-			return p.hdrSizes(args[len(args)-2], args[len(args)-1])
-		}
-		size = parseSize(args[len(args)-1])
-		if size < 0 {
-			return -1, ErrBadSize
-		}
-	}
-	return size, nil
+	return p.size(a[len(a)-1])
 }
 
-func (p *Parser) hdrSizes(h, t []byte) (int, *Error) {
+// readHPub: HPUB subject [reply] hdr total.
+func readHPub(p *Parser, arg []byte) (int, *Error) {
+	a := splitBlanks(p.args[:0], arg)
+	p.args = a
+	op := &p.op
+	switch len(a) {
+	case 3:
+		op.Subject = a[0]
+	case 4:
+		op.Subject, op.Reply = a[0], a[1]
+	default:
+		return -1, ErrBadArgs
+	}
+	return p.sizes(a[len(a)-2], a[len(a)-1])
+}
+
+// readSub: SUB subject [queue] sid.
+func readSub(p *Parser, arg []byte) (int, *Error) {
+	a := splitAll(p.args[:0], arg)
+	p.args = a
+	op := &p.op
+	switch len(a) {
+	case 2:
+		op.Subject, op.SID = a[0], a[1]
+	case 3:
+		op.Subject, op.Queue, op.SID = a[0], a[1], a[2]
+	default:
+		return -1, ErrBadArgs
+	}
+	return -1, nil
+}
+
+// readUnsub: UNSUB sid [max]. A max that is not a size means none, as in
+// nats-server (the subscription goes at once).
+func readUnsub(p *Parser, arg []byte) (int, *Error) {
+	a := splitAll(p.args[:0], arg)
+	p.args = a
+	switch len(a) {
+	case 1:
+	case 2:
+		p.op.Max = max(parseSize(a[1]), 0)
+	default:
+		return -1, ErrBadArgs
+	}
+	p.op.SID = a[0]
+	return -1, nil
+}
+
+// readClientHMsg: nats-server reads a client's HMSG without looking at its
+// arguments and takes it as a message of size 0 to no subject (so it must
+// be followed by "\r\n").
+func readClientHMsg(*Parser, []byte) (int, *Error) { return 0, nil }
+
+// readMsg: MSG subject sid [reply] size (ModeServer).
+func readMsg(p *Parser, arg []byte) (int, *Error) {
+	a := splitAll(p.args[:0], arg)
+	p.args = a
+	op := &p.op
+	switch len(a) {
+	case 3:
+		op.Subject, op.SID = a[0], a[1]
+	case 4:
+		op.Subject, op.SID, op.Reply = a[0], a[1], a[2]
+	default:
+		return -1, ErrBadArgs
+	}
+	return p.size(a[len(a)-1])
+}
+
+// readHMsg: HMSG subject sid [reply] hdr total (ModeServer).
+func readHMsg(p *Parser, arg []byte) (int, *Error) {
+	a := splitAll(p.args[:0], arg)
+	p.args = a
+	op := &p.op
+	switch len(a) {
+	case 4:
+		op.Subject, op.SID = a[0], a[1]
+	case 5:
+		op.Subject, op.SID, op.Reply = a[0], a[1], a[2]
+	default:
+		return -1, ErrBadArgs
+	}
+	return p.sizes(a[len(a)-2], a[len(a)-1])
+}
+
+// readRSub: RS+ account subject [queue weight]; a weight that is not a
+// positive size counts as 1.
+func readRSub(p *Parser, arg []byte) (int, *Error) {
+	a := splitAll(p.args[:0], arg)
+	p.args = a
+	op := &p.op
+	switch len(a) {
+	case 2:
+	case 4:
+		op.Queue, op.Max = a[2], max(parseSize(a[3]), 1)
+	default:
+		return -1, ErrBadArgs
+	}
+	op.Account, op.Subject = a[0], a[1]
+	return -1, nil
+}
+
+// readRUnsub: RS- account subject [queue].
+func readRUnsub(p *Parser, arg []byte) (int, *Error) {
+	a := splitAll(p.args[:0], arg)
+	p.args = a
+	op := &p.op
+	switch len(a) {
+	case 2:
+	case 3:
+		op.Queue = a[2]
+	default:
+		return -1, ErrBadArgs
+	}
+	op.Account, op.Subject = a[0], a[1]
+	return -1, nil
+}
+
+// readRMsg: RMSG account subject [reply | + reply queues… | \| queues…] size.
+func readRMsg(p *Parser, arg []byte) (int, *Error) {
+	if e := p.routed(arg, 1); e != nil {
+		return -1, e
+	}
+	return p.size(p.args[len(p.args)-1])
+}
+
+// readRHMsg: route HMSG, as RMSG with hdr and total sizes.
+func readRHMsg(p *Parser, arg []byte) (int, *Error) {
+	if e := p.routed(arg, 2); e != nil {
+		return -1, e
+	}
+	a := p.args
+	return p.sizes(a[len(a)-2], a[len(a)-1])
+}
+
+// routed reads what RMSG and route HMSG share: account, subject, and the
+// reply and queues between the subject and the nsz trailing sizes.
+func (p *Parser) routed(arg []byte, nsz int) *Error {
+	a := splitAll(p.args[:0], arg)
+	p.args = a
+	if len(a) < 2+nsz {
+		return ErrBadArgs
+	}
+	op := &p.op
+	op.Account, op.Subject = a[0], a[1]
+	mid := a[2 : len(a)-nsz]
+	if len(mid) <= 1 {
+		if len(mid) == 1 {
+			op.Reply = mid[0]
+		}
+		return nil
+	}
+	if len(mid[0]) != 1 {
+		return ErrBadArgs
+	}
+	switch mid[0][0] {
+	case '+':
+		op.Reply, op.Queues = mid[1], mid[2:]
+	case '|':
+		op.Queues = mid[1:]
+	default:
+		return ErrBadArgs
+	}
+	if len(op.Queues) == 0 {
+		op.Queues = nil
+	}
+	return nil
+}
+
+// size takes the payload size token of a PUB, MSG or RMSG.
+func (p *Parser) size(tok []byte) (int, *Error) {
+	n := parseSize(tok)
+	if n < 0 {
+		return -1, ErrBadSize
+	}
+	p.op.SizeTok = tok
+	return n, nil
+}
+
+// sizes takes the header and total size tokens of an HPUB or HMSG.
+func (p *Parser) sizes(h, t []byte) (int, *Error) {
 	hdr, tot := parseSize(h), parseSize(t)
-	if hdr < 0 {
+	if hdr < 0 || tot < 0 || hdr > tot {
 		return -1, ErrBadSize
 	}
-	if tot < 0 {
-		return -1, ErrBadSize
-	}
-	if hdr > tot {
-		return -1, ErrBadSize
-	}
-	p.op.HdrLen = hdr
+	p.op.HdrLen, p.op.HdrTok, p.op.SizeTok = hdr, h, t
 	return tot, nil
 }

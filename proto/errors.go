@@ -22,4 +22,5 @@ var (
 	ErrMaxPayload     = &Error{Text: "Maximum Payload Violation", Reason: "maximum payload exceeded"}
 	ErrBadArgs        = &Error{Reason: "malformed arguments"}
 	ErrBadSize        = &Error{Reason: "bad or missing size"}
+	ErrNoHeaders      = &Error{Reason: "message headers not supported"}
 )

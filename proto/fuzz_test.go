@@ -6,150 +6,174 @@ import (
 	"testing"
 )
 
-// The reference parser below is deliberately simple and slow: it works on
-// strings, one complete line at a time, with the rules written out as
-// plainly as possible (see reference_test.go for where each rule comes
-// from). The real Parser must agree with it on every input, however split.
+// The reference parser below is deliberately simple and slow: it reads one
+// byte at a time, as nats-server 2.15.2's client.parse does when a whole
+// stream arrives in one read, with the rules written out as plainly as
+// possible (reference_test.go records the probes that confirm them). It
+// shares no code with the Parser, which is line-based; they must agree on
+// every input, however split.
 
 type refOp struct {
 	name string
 	kind OpKind
-	how  string // "sep": blank then args; "raw": rest of line is Arg; "skip": rest ignored
+	how  string // "sep": a blank, blanks, argument; "raw": blanks, argument; "skip": ignored up to '\n'
 }
 
+// refOps: the op names each side accepts (parser.go's OP_START switch and
+// its per-kind guards: a client may not send R…, A…, L…, or MSG; HMSG from
+// a client is read, see refArgs).
 var refOps = map[Mode][]refOp{
 	ModeClient: {{"PUB", OpPub, "sep"}, {"HPUB", OpHPub, "sep"}, {"SUB", OpSub, "sep"}, {"UNSUB", OpUnsub, "sep"},
 		{"PING", OpPing, "skip"}, {"PONG", OpPong, "skip"}, {"+OK", OpOK, "skip"},
-		{"CONNECT", OpConnect, "raw"}, {"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "raw"}},
+		{"CONNECT", OpConnect, "raw"}, {"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "sep"}, {"HMSG", OpHMsg, "sep"}},
 	ModeRoute: {{"RMSG", OpRMsg, "sep"}, {"HMSG", OpRHMsg, "sep"}, {"RS+", OpRSub, "sep"}, {"RS-", OpRUnsub, "sep"},
 		{"PING", OpPing, "skip"}, {"PONG", OpPong, "skip"}, {"+OK", OpOK, "skip"},
-		{"CONNECT", OpConnect, "raw"}, {"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "raw"}},
+		{"CONNECT", OpConnect, "raw"}, {"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "sep"}},
 	ModeServer: {{"MSG", OpMsg, "sep"}, {"HMSG", OpHMsg, "sep"},
 		{"PING", OpPing, "skip"}, {"PONG", OpPong, "skip"}, {"+OK", OpOK, "skip"},
-		{"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "raw"}},
+		{"INFO", OpInfo, "raw"}, {"-ERR", OpErr, "sep"}},
 }
 
-// refMatch: the op a complete line starts with, or ok=false.
-func refMatch(mode Mode, line string) (refOp, bool) {
-	up := asciiUpper(line)
-	for _, o := range refOps[mode] {
-		if !strings.HasPrefix(up, o.name) {
-			continue
-		}
-		after := line[len(o.name):]
-		if o.how == "sep" && (after == "" || (after[0] != ' ' && after[0] != '\t')) {
-			continue
-		}
-		return o, true
-	}
-	return refOp{}, false
+type refLimits struct {
+	maxCL, maxPayload int
+	noHeaders         bool
 }
 
-// refCouldMatch: whether an unfinished line can still become a valid op.
-func refCouldMatch(mode Mode, part string) (refOp, bool, bool) {
-	if o, ok := refMatch(mode, part); ok {
-		return o, true, true
-	}
-	up := asciiUpper(part)
-	for _, o := range refOps[mode] {
-		if strings.HasPrefix(o.name, up) {
-			return refOp{}, false, true
-		}
-	}
-	return refOp{}, false, false
-}
-
-func refTooLong(line, name string, maxCL int) bool {
-	arg := strings.TrimLeft(line[len(name):], " \t")
-	return len(arg) > maxCL || len(line) > maxCL+controlLineSlack
-}
-
-func refParse(mode Mode, in string, maxCL, maxPayload int) result {
+// refParse parses in; an unfinished frame at the end is not an error
+// unless its bytes so far already are one.
+func refParse(mode Mode, in string, lim refLimits) result {
 	var r result
-	for len(in) > 0 {
-		i := strings.IndexByte(in, '\n')
-		if i < 0 { // unfinished line: only a certain error counts
-			part := strings.TrimSuffix(in, "\r")
-			o, matched, could := refCouldMatch(mode, part)
-			switch {
-			case !could:
+	for i := 0; i < len(in); {
+		// The op name, any case, byte by byte: the first byte that no op
+		// name of the mode can continue with is an Unknown Protocol
+		// Operation (OP_START, OP_P, OP_PU, … each fail on anything else).
+		var o refOp
+		name := ""
+		for o.name == "" {
+			if i == len(in) {
+				return r
+			}
+			name += strings.ToUpper(string(in[i]))
+			i++
+			could := false
+			for _, c := range refOps[mode] {
+				if strings.HasPrefix(c.name, name) {
+					could = true
+					if c.name == name {
+						o = c
+					}
+				}
+			}
+			if !could {
 				r.Err = ErrUnknownOp
-			case matched && o.how != "skip" && refTooLong(part, o.name, maxCL):
+				return r
+			}
+		}
+		op := rec{Kind: o.kind}
+		if o.how == "skip" { // OP_PING etc. wait for '\n' and ignore the rest
+			j := strings.IndexByte(in[i:], '\n')
+			if j < 0 {
+				return r
+			}
+			i += j + 1
+			r.Ops = append(r.Ops, op)
+			continue
+		}
+		// OP_PUB etc. need one blank; OP_PUB_SPC and OP_CONNECT skip blanks.
+		if o.how == "sep" {
+			if i == len(in) {
+				return r
+			}
+			if in[i] != ' ' && in[i] != '\t' {
+				r.Err = ErrUnknownOp
+				return r
+			}
+		}
+		for i < len(in) && (in[i] == ' ' || in[i] == '\t') {
+			i++
+		}
+		if i == len(in) {
+			return r
+		}
+		// The first other byte starts the argument, unseen (c.as = i);
+		// in the ARG state each '\r' sets drop, and the '\n' ends it:
+		// arg = buf[as : i-drop].
+		as, drop := i, 0
+		for i++; i < len(in) && in[i] != '\n'; i++ {
+			if in[i] == '\r' {
+				drop = 1
+			}
+		}
+		if i == len(in) { // split buffer: the partial argument is checked too
+			if len(in)-drop-as > lim.maxCL {
 				r.Err = ErrMaxControlLine
 			}
 			return r
 		}
-		line := strings.TrimSuffix(in[:i], "\r")
-		in = in[i+1:]
-		o, ok := refMatch(mode, line)
-		if !ok {
-			r.Err = ErrUnknownOp
-			return r
-		}
-		op := rec{Kind: o.kind}
-		if o.how == "skip" {
-			r.Ops = append(r.Ops, op)
-			continue
-		}
-		if refTooLong(line, o.name, maxCL) {
+		arg := in[as : i-drop]
+		i++
+		if len(arg) > lim.maxCL { // overMaxControlLineLimit, before the op's own checks
 			r.Err = ErrMaxControlLine
 			return r
 		}
-		arg := strings.TrimLeft(line[len(o.name):], " \t")
-		args := strings.FieldsFunc(arg, func(c rune) bool {
-			return c == ' ' || c == '\t' || (mode == ModeRoute && c == '\r')
-		})
-		size, err := refArgs(&op, arg, args)
+		if o.kind == OpHPub && lim.noHeaders { // processHeaderPub checks c.headers first
+			r.Err = ErrNoHeaders
+			return r
+		}
+		op.Arg = arg
+		size, err := refArgs(mode, &op, arg)
+		if err == nil && size > lim.maxPayload {
+			err = ErrMaxPayload
+		}
 		if err != nil {
 			r.Err = err
 			return r
 		}
-		if size >= 0 {
-			if size > maxPayload {
-				r.Err = ErrMaxPayload
+		if size >= 0 { // MSG_PAYLOAD, then MSG_END_R wants '\r', MSG_END_N '\n'
+			for k, want := range []byte{'\r', '\n'} {
+				if i+size+k < len(in) && in[i+size+k] != want {
+					r.Err = ErrUnknownOp
+					return r
+				}
+			}
+			if i+size+2 > len(in) {
 				return r
 			}
-			if len(in) < size+2 {
-				return r
-			}
-			if in[size:size+2] != "\r\n" {
-				r.Err = ErrUnknownOp
-				return r
-			}
-			op.Payload = in[:size]
-			in = in[size+2:]
+			op.Payload = in[i : i+size]
+			i += size + 2
 		}
 		r.Ops = append(r.Ops, op)
 	}
 	return r
 }
 
-// refArgs fills op from the arguments; it returns the payload size or -1.
-func refArgs(op *rec, arg string, a []string) (int, *Error) {
+// refArgs fills op from its argument; it returns the payload size or -1.
+// PUB and HPUB split on blanks only (processPub, processHeaderPub); SUB,
+// UNSUB, MSG and the route ops also on '\r' and '\n' (splitArg,
+// processRoutedMsgArgs, processRemoteSub, …).
+func refArgs(mode Mode, op *rec, arg string) (int, *Error) {
+	a := strings.FieldsFunc(arg, func(c rune) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' })
+	if op.Kind == OpPub || op.Kind == OpHPub {
+		a = strings.FieldsFunc(arg, func(c rune) bool { return c == ' ' || c == '\t' })
+	}
 	n := len(a)
 	sizes := func(h, t string) (int, *Error) {
 		hv, tv := refSize(h), refSize(t)
 		if hv < 0 || tv < 0 || hv > tv {
 			return -1, ErrBadSize
 		}
-		op.HdrLen = hv
+		op.HdrLen, op.HdrTok, op.SizeTok = hv, h, t
 		return tv, nil
 	}
 	size := func(s string) (int, *Error) {
 		if v := refSize(s); v >= 0 {
+			op.SizeTok = s
 			return v, nil
 		}
 		return -1, ErrBadSize
 	}
 	switch op.Kind {
-	case OpConnect, OpInfo:
-		op.Arg = strings.TrimRight(arg, " \t")
-	case OpErr:
-		t := strings.TrimRight(arg, " \t")
-		if len(t) >= 2 && t[0] == '\'' && t[len(t)-1] == '\'' {
-			t = t[1 : len(t)-1]
-		}
-		op.Arg = t
+	case OpConnect, OpInfo, OpErr: // processConnect/processInfo/processErr take arg whole
 	case OpPub:
 		if n == 2 {
 			op.Subject = a[0]
@@ -183,7 +207,7 @@ func refArgs(op *rec, arg string, a []string) (int, *Error) {
 			return -1, ErrBadArgs
 		}
 		op.SID = a[0]
-		if n == 2 && refSize(a[1]) > 0 {
+		if n == 2 && refSize(a[1]) > 0 { // processUnsub: a bad max is -1, "no max"
 			op.Max = refSize(a[1])
 		}
 	case OpMsg:
@@ -197,6 +221,11 @@ func refArgs(op *rec, arg string, a []string) (int, *Error) {
 		}
 		return -1, ErrBadArgs
 	case OpHMsg:
+		if mode == ModeClient {
+			// A client's HMSG: HMSG_ARG calls nothing for a CLIENT, so
+			// the payload size stays 0 and the args are never looked at.
+			return 0, nil
+		}
 		if n == 4 {
 			op.Subject, op.SID = a[0], a[1]
 			return sizes(a[2], a[3])
@@ -211,7 +240,7 @@ func refArgs(op *rec, arg string, a []string) (int, *Error) {
 			return -1, ErrBadArgs
 		}
 		op.Account, op.Subject = a[0], a[1]
-		if n == 4 {
+		if n == 4 { // a weight below 1 counts as 1
 			op.Queue, op.Max = a[2], max(refSize(a[3]), 1)
 		}
 	case OpRUnsub:
@@ -252,16 +281,7 @@ func refArgs(op *rec, arg string, a []string) (int, *Error) {
 	return -1, nil
 }
 
-func asciiUpper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - ('a' - 'A')
-		}
-	}
-	return string(b)
-}
-
+// refSize is nats-server's parseSize: 1 to 9 decimal digits, else -1.
 func refSize(s string) int {
 	if len(s) == 0 || len(s) > 9 {
 		return -1
@@ -297,17 +317,17 @@ func FuzzParser(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, s1, s2 uint16, m uint8) {
 		const maxCL, maxPayload = 64, 256
 		mode := Mode(m % 3)
-		effCL := maxCL
+		lim := refLimits{maxCL: maxCL, maxPayload: maxPayload, noHeaders: mode == ModeClient && m&0x80 != 0}
 		if mode == ModeRoute {
-			effCL *= 16 // nats-server: routes get 16 x max_control_line
+			lim.maxCL *= 16 // nats-server: routes get 16 x max_control_line
 		}
-		want := refParse(mode, string(data), effCL, maxPayload)
-		p := Parser{Mode: mode, MaxControlLine: maxCL, MaxPayload: maxPayload}
+		want := refParse(mode, string(data), lim)
+		p := Parser{Mode: mode, MaxControlLine: maxCL, MaxPayload: maxPayload, NoHeaders: lim.noHeaders}
 		k1 := int(s1) % (len(data) + 1)
 		k2 := k1 + int(s2)%(len(data)-k1+1)
 		got := feed(p, data[:k1], data[k1:k2], data[k2:])
 		if !reflect.DeepEqual(normal(got), normal(want)) {
-			t.Fatalf("mode %v input %q split %d,%d\n got %+v\nwant %+v", mode, data, k1, k2, got, want)
+			t.Fatalf("mode %v noHeaders %v input %q split %d,%d\n got %+v\nwant %+v", mode, lim.noHeaders, data, k1, k2, got, want)
 		}
 	})
 }

@@ -66,6 +66,13 @@ type Op struct {
 	SID     []byte   // SUB, UNSUB, MSG, HMSG
 	Max     int      // UNSUB max (0 = none); RS+ queue weight
 	HdrLen  int      // HPUB/HMSG header length
+	HdrTok  []byte   // HPUB/HMSG/route HMSG: the header size as sent ("012"), for echoing
+	SizeTok []byte   // PUB/HPUB/MSG/HMSG/RMSG/route HMSG: the (total) size as sent ("05"), for echoing
 	Payload []byte   // whole payload including headers
-	Arg     []byte   // CONNECT/INFO JSON, -ERR text without quotes
+	// Arg is the op's whole argument as nats-server reads it: from the
+	// first byte after the blanks that follow the op name, up to the '\n',
+	// without the byte the '\r' rule drops (see doc.go). For CONNECT and
+	// INFO it is the JSON, for -ERR the text with its quotes; for the other
+	// ops it is what nats-server traces.
+	Arg []byte
 }

@@ -13,12 +13,6 @@ const (
 // and queue lists.
 const routeControlLineFactor = 16
 
-// controlLineSlack bounds the bytes of a control line beyond
-// MaxControlLine that are not counted by the reference's rule (the op name
-// and the blanks after it), so that a partial line can never grow the
-// scratch buffer without bound.
-const controlLineSlack = 1024
-
 // bigScratch: a payload scratch buffer grown beyond this is dropped once its
 // op is done, so that one large split message does not pin memory on an
 // otherwise idle connection.
@@ -27,9 +21,10 @@ const bigScratch = 64 << 10
 type parseState uint8
 
 const (
-	stateStart   parseState = iota // at a frame boundary, or p.line holds a partial control line
+	stateStart   parseState = iota // at a frame boundary
+	stateLine                      // p.line holds a partial control line
 	stateSkip                      // after PING/PONG/+OK: ignoring bytes up to '\n'
-	statePayload                   // control line parsed (in p.line), collecting p.need bytes into p.pay
+	statePayload                   // control line parsed (args in p.line), collecting p.need bytes into p.pay
 )
 
 // Parser is a NATS protocol state machine over memory the caller owns.
@@ -38,14 +33,22 @@ const (
 // Do not copy a Parser after first use.
 type Parser struct {
 	Mode           Mode // which ops are accepted; set before the first Next
-	MaxControlLine int  // 0 = 4096; < 0 = no limit. Counts the arguments; ModeRoute allows 16 times as much, as nats-server does
+	MaxControlLine int  // 0 = 4096; < 0 = no limit. Counts the argument; ModeRoute allows 16 times as much, as nats-server does
 	MaxPayload     int  // 0 = 1048576 (ModeRoute: no limit, as nats-server); < 0 = no limit. Checked before the payload is read
+	// NoHeaders makes an HPUB fail with ErrNoHeaders once its control line
+	// is complete and within MaxControlLine, before its arguments are
+	// read: nats-server's answer to a client that did not ask for headers
+	// in CONNECT (the broker keeps it equal to !headers).
+	NoHeaders bool
 
 	state    parseState
 	skipKind OpKind // op completed by the '\n' in stateSkip
 	err      *Error // sticky
 	need     int    // payload size + 2 (CRLF) in statePayload
-	line     []byte // scratch: partial control line, or the control line of the op in statePayload
+	head     head   // stateLine: the line's head once known (argAt > 0)
+	argAt    int    // stateLine: index in p.line of the argument's first byte, 0 while the head is incomplete
+	drop     bool   // stateLine: a '\r' follows the argument's first byte
+	line     []byte // scratch: partial control line, or the argument of the op in statePayload
 	pay      []byte // scratch: payload + CRLF collected across calls
 	args     [][]byte
 	op       Op
@@ -67,58 +70,94 @@ func (p *Parser) Next(buf []byte) (n int, op *Op, err error) {
 	}
 	switch p.state {
 	case stateSkip:
-		i := bytes.IndexByte(buf, '\n')
-		if i < 0 {
-			return len(buf), nil, nil
-		}
-		p.state = stateStart
-		p.op = Op{Kind: p.skipKind}
-		return i + 1, &p.op, nil
+		return p.skip(buf)
 	case statePayload:
 		return p.payload(buf)
+	case stateLine:
+		return p.more(buf)
 	}
+	// Fast path: the whole control line is in buf.
+	res, h := scanHead(opTable(p.Mode), buf)
+	switch {
+	case res == matchBad:
+		return p.fail(ErrUnknownOp)
+	case res == matchOK && h.op.follow == followSkip:
+		p.state, p.skipKind = stateSkip, h.op.kind
+		n, op, err := p.skip(buf[h.arg:])
+		return h.arg + n, op, err
+	case res == matchOK:
+		if i := bytes.IndexByte(buf[h.arg+1:], '\n'); i >= 0 {
+			end := h.arg + 1 + i
+			return p.control(buf[:end], h.arg, h.op, buf[end+1:], end+1, false)
+		}
+	}
+	p.state = stateLine
+	return p.more(buf)
+}
+
+// skip ignores bytes up to the '\n' that completes a PING, PONG or +OK.
+func (p *Parser) skip(buf []byte) (int, *Op, error) {
 	i := bytes.IndexByte(buf, '\n')
-	if len(p.line) == 0 {
-		if i >= 0 {
-			return p.control(buf[:i], buf[i+1:], i+1, false)
-		}
-		if e := p.partial(buf); e != nil {
-			return p.fail(e)
-		}
-		if p.state == stateStart {
-			p.line = append(p.line, buf...)
-		}
+	if i < 0 {
 		return len(buf), nil, nil
 	}
-	if i >= 0 && len(p.line)+i <= p.hardCap()+1 {
-		p.line = append(p.line, buf[:i]...)
-		return p.control(p.line, buf[i+1:], i+1, true)
+	p.state = stateStart
+	p.op = Op{Kind: p.skipKind}
+	return i + 1, &p.op, nil
+}
+
+// more adds buf to a control line split across calls. The head is taken a
+// byte at a time, keeping one blank of a run (blanks before the argument
+// do not count); the argument is taken in one piece up to the newline,
+// checked against MaxControlLine before it is copied, so that p.line never
+// grows past the op name, one blank and MaxControlLine+1 bytes.
+func (p *Parser) more(buf []byte) (int, *Op, error) {
+	n := 0
+	for p.argAt == 0 {
+		if n == len(buf) {
+			return n, nil, nil
+		}
+		c := buf[n]
+		n++
+		if isBlank(c) && len(p.line) > 0 && isBlank(p.line[len(p.line)-1]) {
+			continue
+		}
+		p.line = append(p.line, c)
+		res, h := scanHead(opTable(p.Mode), p.line)
+		switch {
+		case res == matchBad:
+			return p.fail(ErrUnknownOp)
+		case res == matchMore:
+			continue
+		case h.op.follow == followSkip:
+			p.line = p.line[:0]
+			p.state, p.skipKind = stateSkip, h.op.kind
+			k, op, err := p.skip(buf[n:])
+			return n + k, op, err
+		}
+		p.head, p.argAt = h, h.arg
 	}
-	// No end of line yet, or a line already too long: append at most
-	// enough to decide (past the hard cap the line is too long whatever
-	// follows) and check the prefix.
-	chunk := buf
+	rest := buf[n:]
+	i := bytes.IndexByte(rest, '\n')
+	chunk := rest
 	if i >= 0 {
-		chunk = buf[:i]
+		chunk = rest[:i]
 	}
-	room := max(p.hardCap()+2-len(p.line), 0)
-	p.line = append(p.line, chunk[:min(len(chunk), room)]...)
-	if e := p.partial(p.line); e != nil {
-		return p.fail(e)
+	p.drop = p.drop || bytes.IndexByte(chunk, '\r') >= 0
+	count := len(p.line) - p.argAt + len(chunk)
+	if p.drop {
+		count--
 	}
-	if p.state == stateSkip { // PING/PONG/+OK: no limit on what follows
-		p.line = p.line[:0]
-		if i >= 0 {
-			p.state = stateStart
-			p.op = Op{Kind: p.skipKind}
-			return i + 1, &p.op, nil
-		}
-		return len(buf), nil, nil
-	}
-	if i >= 0 { // cannot happen: a line past the hard cap fails above
+	if count > p.maxControlLine() {
 		return p.fail(ErrMaxControlLine)
 	}
-	return len(buf), nil, nil
+	p.line = append(p.line, chunk...)
+	if i < 0 {
+		return len(buf), nil, nil
+	}
+	argAt := p.argAt
+	p.argAt, p.drop = 0, false
+	return p.control(p.line, argAt, p.head.op, rest[i+1:], n+i+1, true)
 }
 
 // Reset makes the Parser ready for a new connection, keeping its scratch
@@ -127,6 +166,7 @@ func (p *Parser) Reset() {
 	p.state = stateStart
 	p.err = nil
 	p.need = 0
+	p.head, p.argAt, p.drop = head{}, 0, false
 	p.line = p.line[:0]
 	if cap(p.pay) > bigScratch {
 		p.pay = nil
@@ -154,8 +194,6 @@ func (p *Parser) maxControlLine() int {
 	return mcl
 }
 
-func (p *Parser) hardCap() int { return p.maxControlLine() + controlLineSlack }
-
 func (p *Parser) maxPayload() int {
 	switch {
 	case p.MaxPayload < 0, p.MaxPayload == 0 && p.Mode == ModeRoute:
@@ -166,65 +204,34 @@ func (p *Parser) maxPayload() int {
 	return p.MaxPayload
 }
 
-// tooLong applies the reference's rule (the arguments, without the op name,
-// the blanks after it and the final '\r', may not exceed MaxControlLine)
-// plus a hard cap on the whole line.
-func (p *Parser) tooLong(ln, arg []byte) bool {
-	return len(arg) > p.maxControlLine() || len(ln) > p.hardCap()
+// argument cuts the argument out of a complete control line (without its
+// '\n') whose argument starts at at: when a '\r' follows the first byte,
+// the last byte goes, whatever it is (nats-server's drop rule).
+func argument(line []byte, at int) []byte {
+	arg := line[at:]
+	if n := len(arg); n > 1 && (arg[n-1] == '\r' || bytes.IndexByte(arg[1:], '\r') >= 0) {
+		return arg[:n-1]
+	}
+	return arg
 }
 
-// partial checks a control line that has not ended yet: an impossible op
-// name or an over-long line fail at once; a PING/PONG/+OK switches to
-// stateSkip. Every check is monotone in the prefix, so the outcome does not
-// depend on where the input was split.
-func (p *Parser) partial(line []byte) *Error {
-	ln := line
-	if len(ln) > 0 && ln[len(ln)-1] == '\r' {
-		ln = ln[:len(ln)-1]
-	}
-	res, o := matchOp(opTable(p.Mode), ln, false)
-	switch res {
-	case matchBad:
-		return ErrUnknownOp
-	case matchMore:
-		return nil
-	}
-	if o.follow == followSkip {
-		p.state = stateSkip
-		p.skipKind = o.kind
-		return nil
-	}
-	if p.tooLong(ln, trimBlankLeft(ln[len(o.name):])) {
-		return ErrMaxControlLine
-	}
-	return nil
-}
-
-// control handles a complete control line (without its '\n'); rest is the
-// input after the '\n' and n the bytes consumed through it. owned says that
-// line lives in p.line.
-func (p *Parser) control(line, rest []byte, n int, owned bool) (int, *Op, error) {
-	ln := line
-	if len(ln) > 0 && ln[len(ln)-1] == '\r' {
-		ln = ln[:len(ln)-1]
-	}
-	res, o := matchOp(opTable(p.Mode), ln, true)
-	if res != matchOK {
-		return p.fail(ErrUnknownOp)
-	}
-	if o.follow == followSkip {
-		p.line = p.line[:0]
-		p.op = Op{Kind: o.kind}
-		return n, &p.op, nil
-	}
-	arg := trimBlankLeft(ln[len(o.name):])
-	if p.tooLong(ln, arg) {
+// control handles a complete control line (without its '\n') of op o whose
+// argument starts at at; rest is the input after the '\n' and n the bytes
+// consumed through it. owned says that line lives in p.line.
+func (p *Parser) control(line []byte, at int, o *opName, rest []byte, n int, owned bool) (int, *Op, error) {
+	arg := argument(line, at)
+	if len(arg) > p.maxControlLine() {
 		return p.fail(ErrMaxControlLine)
 	}
-	size, e := p.parseArgs(o.kind, arg)
+	if o.kind == OpHPub && p.NoHeaders {
+		return p.fail(ErrNoHeaders)
+	}
+	p.op = Op{Kind: o.kind, Arg: arg}
+	size, e := o.read(p, arg)
 	if e != nil {
 		return p.fail(e)
 	}
+	p.state = stateStart
 	if size < 0 {
 		p.line = p.line[:0]
 		return n, &p.op, nil
@@ -233,20 +240,21 @@ func (p *Parser) control(line, rest []byte, n int, owned bool) (int, *Op, error)
 		return p.fail(ErrMaxPayload)
 	}
 	need := size + 2
+	if badEnd(rest, size) {
+		return p.fail(ErrUnknownOp)
+	}
 	if len(rest) >= need {
-		if rest[size] != '\r' || rest[size+1] != '\n' {
-			return p.fail(ErrUnknownOp)
-		}
 		p.op.Payload = rest[:size:size]
 		p.line = p.line[:0]
 		return n + need, &p.op, nil
 	}
-	// The payload is split across calls: keep the control line in scratch
-	// (re-parsed there so that the op's slices point into it) and collect
+	// The payload is split across calls: keep the argument in scratch
+	// (read again there so that the op's slices point into it) and collect
 	// the payload.
 	if !owned {
-		p.line = append(p.line[:0], ln...)
-		p.parseArgs(o.kind, trimBlankLeft(p.line[len(o.name):]))
+		p.line = append(p.line[:0], arg...)
+		p.op = Op{Kind: o.kind, Arg: p.line}
+		o.read(p, p.line)
 	}
 	if cap(p.pay) < need {
 		p.pay = make([]byte, 0, need)
@@ -261,12 +269,12 @@ func (p *Parser) control(line, rest []byte, n int, owned bool) (int, *Op, error)
 func (p *Parser) payload(buf []byte) (int, *Op, error) {
 	k := min(p.need-len(p.pay), len(buf))
 	p.pay = append(p.pay, buf[:k]...)
+	size := p.need - 2
+	if badEnd(p.pay, size) {
+		return p.fail(ErrUnknownOp)
+	}
 	if len(p.pay) < p.need {
 		return k, nil, nil
-	}
-	size := p.need - 2
-	if p.pay[size] != '\r' || p.pay[size+1] != '\n' {
-		return p.fail(ErrUnknownOp)
 	}
 	p.op.Payload = p.pay[:size:size]
 	p.state = stateStart
@@ -279,8 +287,15 @@ func (p *Parser) payload(buf []byte) (int, *Op, error) {
 	return k, &p.op, nil
 }
 
+// badEnd reports whether b, the input after a control line, has something
+// else than "\r\n" right after the size bytes of payload, as far as b goes
+// (nats-server fails at the first wrong byte, before the frame is whole).
+func badEnd(b []byte, size int) bool {
+	return len(b) > size && b[size] != '\r' || len(b) > size+1 && b[size+1] != '\n'
+}
+
 // AtOpStart reports whether the next input byte starts a new op (no
 // partial control line or payload is held).
 func (p *Parser) AtOpStart() bool {
-	return p.state == stateStart && len(p.line) == 0 && p.err == nil
+	return p.state == stateStart && p.err == nil
 }

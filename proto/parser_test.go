@@ -12,7 +12,7 @@ type rec struct {
 	Kind                                        OpKind
 	Account, Subject, Reply, Queue, SID, Queues string
 	Max, HdrLen                                 int
-	Payload, Arg                                string
+	HdrTok, SizeTok, Payload, Arg               string
 }
 
 func record(o *Op) rec {
@@ -21,7 +21,7 @@ func record(o *Op) rec {
 		qs = append(qs, string(q))
 	}
 	return rec{o.Kind, string(o.Account), string(o.Subject), string(o.Reply), string(o.Queue),
-		string(o.SID), strings.Join(qs, ","), o.Max, o.HdrLen, string(o.Payload), string(o.Arg)}
+		string(o.SID), strings.Join(qs, ","), o.Max, o.HdrLen, string(o.HdrTok), string(o.SizeTok), string(o.Payload), string(o.Arg)}
 }
 
 // result is what a parse of a whole stream produced.
@@ -64,18 +64,34 @@ var tableTests = []struct {
 	{"ping pong", ModeClient, "PING\r\nPONG\r\nping\npong\r\n",
 		[]rec{{Kind: OpPing}, {Kind: OpPong}, {Kind: OpPing}, {Kind: OpPong}}, nil},
 	{"connect", ModeClient, "CONNECT {\"verbose\":false}\r\n", []rec{{Kind: OpConnect, Arg: `{"verbose":false}`}}, nil},
-	{"pub", ModeClient, "PUB foo 5\r\nhello\r\n", []rec{{Kind: OpPub, Subject: "foo", Payload: "hello"}}, nil},
-	{"pub reply tabs case", ModeClient, "pub\tfoo  bar\t\t2\r\nhi\r\n", []rec{{Kind: OpPub, Subject: "foo", Reply: "bar", Payload: "hi"}}, nil},
-	{"pub empty", ModeClient, "PUB foo 0\r\n\r\n", []rec{{Kind: OpPub, Subject: "foo"}}, nil},
+	{"connect no blank", ModeClient, "CONNECT{}\r\n", []rec{{Kind: OpConnect, Arg: `{}`}}, nil},
+	{"connect newline first", ModeClient, "CONNECT \n{}\r\n", []rec{{Kind: OpConnect, Arg: "\n{}"}}, nil},
+	{"connect only cr", ModeClient, "CONNECT\r\n", []rec{{Kind: OpConnect, Arg: "\r"}}, nil},
+	{"pub", ModeClient, "PUB foo 5\r\nhello\r\n", []rec{{Kind: OpPub, Subject: "foo", SizeTok: "5", Payload: "hello", Arg: "foo 5"}}, nil},
+	{"pub reply tabs case", ModeClient, "pub\tfoo  bar\t\t2\r\nhi\r\n",
+		[]rec{{Kind: OpPub, Subject: "foo", Reply: "bar", SizeTok: "2", Payload: "hi", Arg: "foo  bar\t\t2"}}, nil},
+	{"pub empty", ModeClient, "PUB foo 0\r\n\r\n", []rec{{Kind: OpPub, Subject: "foo", SizeTok: "0", Arg: "foo 0"}}, nil},
+	{"pub size token kept", ModeClient, "PUB foo 002\r\nhi\r\n", []rec{{Kind: OpPub, Subject: "foo", SizeTok: "002", Payload: "hi", Arg: "foo 002"}}, nil},
+	{"pub newline starts the argument", ModeClient, "PUB \nfoo 2\r\nhi\r\n",
+		[]rec{{Kind: OpPub, Subject: "\nfoo", SizeTok: "2", Payload: "hi", Arg: "\nfoo 2"}}, nil},
+	{"pub cr in subject", ModeClient, "PUB foo\rx 1 \r\nx\r\n",
+		[]rec{{Kind: OpPub, Subject: "foo\rx", SizeTok: "1", Payload: "x", Arg: "foo\rx 1 "}}, nil},
+	{"pub cr drops a size byte", ModeClient, "PUB foo 1\r2\nx\r\n", nil, ErrBadSize},
+	{"pub only cr", ModeClient, "PUB \r\n\r\n", nil, ErrBadArgs},
 	{"hpub", ModeClient, "HPUB foo r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n",
-		[]rec{{Kind: OpHPub, Subject: "foo", Reply: "r", HdrLen: 12, Payload: "NATS/1.0\r\n\r\nhi"}}, nil},
+		[]rec{{Kind: OpHPub, Subject: "foo", Reply: "r", HdrLen: 12, HdrTok: "12", SizeTok: "14", Payload: "NATS/1.0\r\n\r\nhi", Arg: "foo r 12 14"}}, nil},
 	{"sub", ModeClient, "SUB foo 1\r\nSUB foo q 2\r\n",
-		[]rec{{Kind: OpSub, Subject: "foo", SID: "1"}, {Kind: OpSub, Subject: "foo", Queue: "q", SID: "2"}}, nil},
+		[]rec{{Kind: OpSub, Subject: "foo", SID: "1", Arg: "foo 1"}, {Kind: OpSub, Subject: "foo", Queue: "q", SID: "2", Arg: "foo q 2"}}, nil},
+	{"sub cr separates", ModeClient, "SUB foo\r1\r\nSUB \nbar 2\rx\n",
+		[]rec{{Kind: OpSub, Subject: "foo", SID: "1", Arg: "foo\r1"}, {Kind: OpSub, Subject: "bar", SID: "2", Arg: "\nbar 2\r"}}, nil},
 	{"unsub", ModeClient, "UNSUB 1\r\nUNSUB 2 5\r\nUNSUB 3 x\r\n",
-		[]rec{{Kind: OpUnsub, SID: "1"}, {Kind: OpUnsub, SID: "2", Max: 5}, {Kind: OpUnsub, SID: "3"}}, nil},
+		[]rec{{Kind: OpUnsub, SID: "1", Arg: "1"}, {Kind: OpUnsub, SID: "2", Max: 5, Arg: "2 5"}, {Kind: OpUnsub, SID: "3", Arg: "3 x"}}, nil},
 	{"unsub no sid", ModeClient, "UNSUB\r\n", nil, ErrUnknownOp},
 	{"info from client", ModeClient, "INFO {}\r\n+OK\r\n", []rec{{Kind: OpInfo, Arg: "{}"}, {Kind: OpOK}}, nil},
 	{"msg from client", ModeClient, "MSG foo 1 2\r\nhi\r\n", nil, ErrUnknownOp},
+	{"hmsg from client", ModeClient, "HMSG foo 1 2 2\r\n\r\nhmsg\tx\n\r\n",
+		[]rec{{Kind: OpHMsg, Arg: "foo 1 2 2"}, {Kind: OpHMsg, Arg: "x"}}, nil},
+	{"hmsg from client with payload", ModeClient, "HMSG foo 1 2 2\r\nhi\r\n", nil, ErrUnknownOp},
 	{"route op from client", ModeClient, "RS+ $G foo\r\n", nil, ErrUnknownOp},
 	{"unknown", ModeClient, "FOO\r\n", nil, ErrUnknownOp},
 	{"split op name", ModeClient, "PI\r\nNG\r\n", nil, ErrUnknownOp},
@@ -85,40 +101,46 @@ var tableTests = []struct {
 	{"pub too many", ModeClient, "PUB foo a b 2\r\nhi\r\n", nil, ErrBadArgs},
 	{"sub too few", ModeClient, "SUB foo\r\n", nil, ErrBadArgs},
 	{"payload no crlf", ModeClient, "PUB foo 2\r\nhiX\r\n", nil, ErrUnknownOp},
+	{"payload end wrong before the frame is whole", ModeClient, "PUB foo 2\r\nhiX", nil, ErrUnknownOp},
 	{"max payload", ModeClient, "PUB foo 1048577\r\n", nil, ErrMaxPayload},
 	{"hpub hdr > total", ModeClient, "HPUB foo 5 3\r\nabc\r\n", nil, ErrBadSize},
 	{"server msg", ModeServer, "MSG foo 1 2\r\nhi\r\nMSG foo 1 r 0\r\n\r\n",
-		[]rec{{Kind: OpMsg, Subject: "foo", SID: "1", Payload: "hi"}, {Kind: OpMsg, Subject: "foo", SID: "1", Reply: "r"}}, nil},
+		[]rec{{Kind: OpMsg, Subject: "foo", SID: "1", SizeTok: "2", Payload: "hi", Arg: "foo 1 2"},
+			{Kind: OpMsg, Subject: "foo", SID: "1", Reply: "r", SizeTok: "0", Arg: "foo 1 r 0"}}, nil},
 	{"server hmsg", ModeServer, "HMSG foo 9 12 12\r\nNATS/1.0\r\n\r\n\r\n",
-		[]rec{{Kind: OpHMsg, Subject: "foo", SID: "9", HdrLen: 12, Payload: "NATS/1.0\r\n\r\n"}}, nil},
+		[]rec{{Kind: OpHMsg, Subject: "foo", SID: "9", HdrLen: 12, HdrTok: "12", SizeTok: "12", Payload: "NATS/1.0\r\n\r\n", Arg: "foo 9 12 12"}}, nil},
 	{"server err", ModeServer, "-ERR 'Stale Connection'\r\nINFO {\"a\":1} \r\n",
-		[]rec{{Kind: OpErr, Arg: "Stale Connection"}, {Kind: OpInfo, Arg: `{"a":1}`}}, nil},
+		[]rec{{Kind: OpErr, Arg: "'Stale Connection'"}, {Kind: OpInfo, Arg: `{"a":1} `}}, nil},
 	{"server pub", ModeServer, "PUB foo 1\r\na\r\n", nil, ErrUnknownOp},
 	{"route rs+", ModeRoute, "RS+ $G foo\r\nRS+ $G foo q 3\r\nRS- $G foo q\r\n",
-		[]rec{{Kind: OpRSub, Account: "$G", Subject: "foo"}, {Kind: OpRSub, Account: "$G", Subject: "foo", Queue: "q", Max: 3},
-			{Kind: OpRUnsub, Account: "$G", Subject: "foo", Queue: "q"}}, nil},
+		[]rec{{Kind: OpRSub, Account: "$G", Subject: "foo", Arg: "$G foo"}, {Kind: OpRSub, Account: "$G", Subject: "foo", Queue: "q", Max: 3, Arg: "$G foo q 3"},
+			{Kind: OpRUnsub, Account: "$G", Subject: "foo", Queue: "q", Arg: "$G foo q"}}, nil},
 	{"route rmsg", ModeRoute, "RMSG $G foo 1\r\na\r\nRMSG $G foo r 1\r\nb\r\nRMSG $G foo + r q1 q2 1\r\nc\r\nRMSG $G foo | q1 1\r\nd\r\n",
-		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Payload: "a"},
-			{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", Payload: "b"},
-			{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", Queues: "q1,q2", Payload: "c"},
-			{Kind: OpRMsg, Account: "$G", Subject: "foo", Queues: "q1", Payload: "d"}}, nil},
+		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", SizeTok: "1", Payload: "a", Arg: "$G foo 1"},
+			{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", SizeTok: "1", Payload: "b", Arg: "$G foo r 1"},
+			{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", Queues: "q1,q2", SizeTok: "1", Payload: "c", Arg: "$G foo + r q1 q2 1"},
+			{Kind: OpRMsg, Account: "$G", Subject: "foo", Queues: "q1", SizeTok: "1", Payload: "d", Arg: "$G foo | q1 1"}}, nil},
 	{"route hmsg", ModeRoute, "HMSG $G foo | q 12 12\r\nNATS/1.0\r\n\r\n\r\n",
-		[]rec{{Kind: OpRHMsg, Account: "$G", Subject: "foo", Queues: "q", HdrLen: 12, Payload: "NATS/1.0\r\n\r\n"}}, nil},
+		[]rec{{Kind: OpRHMsg, Account: "$G", Subject: "foo", Queues: "q", HdrLen: 12, HdrTok: "12", SizeTok: "12", Payload: "NATS/1.0\r\n\r\n", Arg: "$G foo | q 12 12"}}, nil},
+	{"route newline separates", ModeRoute, "RS+ \n$G foo\r\n", []rec{{Kind: OpRSub, Account: "$G", Subject: "foo", Arg: "\n$G foo"}}, nil},
 	{"route pub", ModeRoute, "PUB foo 1\r\na\r\n", nil, ErrUnknownOp},
 	{"route rs+ 3 args", ModeRoute, "RS+ $G foo q\r\n", nil, ErrBadArgs},
-	{"route rs+ bad weight", ModeRoute, "RS+ $G foo q x\r\n", []rec{{Kind: OpRSub, Account: "$G", Subject: "foo", Queue: "q", Max: 1}}, nil},
+	{"route rs+ bad weight", ModeRoute, "RS+ $G foo q x\r\n", []rec{{Kind: OpRSub, Account: "$G", Subject: "foo", Queue: "q", Max: 1, Arg: "$G foo q x"}}, nil},
 	{"route rs- 4 args", ModeRoute, "RS- $G foo q 1\r\n", nil, ErrBadArgs},
-	{"route rmsg reply is +", ModeRoute, "RMSG $G foo + 1\r\na\r\n", []rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "+", Payload: "a"}}, nil},
-	{"route rmsg + no queues", ModeRoute, "RMSG $G foo + r 1\r\na\r\n", []rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", Payload: "a"}}, nil},
+	{"route rmsg reply is +", ModeRoute, "RMSG $G foo + 1\r\na\r\n",
+		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "+", SizeTok: "1", Payload: "a", Arg: "$G foo + 1"}}, nil},
+	{"route rmsg + no queues", ModeRoute, "RMSG $G foo + r 1\r\na\r\n",
+		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Reply: "r", SizeTok: "1", Payload: "a", Arg: "$G foo + r 1"}}, nil},
 	{"route rmsg bad indicator", ModeRoute, "RMSG $G foo x r q 1\r\na\r\n", nil, ErrBadArgs},
 	{"route rmsg too few", ModeRoute, "RMSG $G 1\r\na\r\n", nil, ErrBadArgs},
 	{"route rmsg bad size", ModeRoute, "RMSG $G foo r x\r\n", nil, ErrBadSize},
 	{"route rmsg many queues", ModeRoute, "RMSG $G foo | " + strings.Repeat("q ", 100) + "0\r\n\r\n",
-		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Queues: strings.Repeat("q,", 99) + "q"}}, nil},
+		[]rec{{Kind: OpRMsg, Account: "$G", Subject: "foo", Queues: strings.Repeat("q,", 99) + "q", SizeTok: "0", Arg: "$G foo | " + strings.Repeat("q ", 100) + "0"}}, nil},
 	{"route connect info", ModeRoute, "CONNECT {\"name\":\"N1\"}\r\nINFO {}\r\nPING\r\n",
 		[]rec{{Kind: OpConnect, Arg: `{"name":"N1"}`}, {Kind: OpInfo, Arg: "{}"}, {Kind: OpPing}}, nil},
 	{"route no default max payload", ModeRoute, "RMSG $G foo 2000000\r\n", nil, nil},
-	{"route long control line", ModeRoute, "RS+ $G " + strings.Repeat("a", 5000) + "\r\n", []rec{{Kind: OpRSub, Account: "$G", Subject: strings.Repeat("a", 5000)}}, nil},
+	{"route long control line", ModeRoute, "RS+ $G " + strings.Repeat("a", 5000) + "\r\n",
+		[]rec{{Kind: OpRSub, Account: "$G", Subject: strings.Repeat("a", 5000), Arg: "$G " + strings.Repeat("a", 5000)}}, nil},
 	{"route hmsg hdr > tot", ModeRoute, "HMSG $G foo 5 3\r\nabc\r\n", nil, ErrBadSize},
 	{"server msg bad args", ModeServer, "MSG foo 1\r\n", nil, ErrBadArgs},
 	{"server hmsg bad args", ModeServer, "HMSG foo 1 2\r\n", nil, ErrBadArgs},
@@ -126,6 +148,8 @@ var tableTests = []struct {
 	{"server payload no crlf", ModeServer, "MSG foo 1 1\r\nab\r\n", nil, ErrUnknownOp},
 	{"server ok ping pong", ModeServer, "+OK\r\nPING\r\nPONG\r\n", []rec{{Kind: OpOK}, {Kind: OpPing}, {Kind: OpPong}}, nil},
 	{"server max control line", ModeServer, "MSG " + strings.Repeat("a", 4095) + " 1 1\r\n", nil, ErrMaxControlLine},
+	{"blanks before the argument are not counted", ModeClient, "SUB" + strings.Repeat(" ", 5000) + "foo 1\r\n",
+		[]rec{{Kind: OpSub, Subject: "foo", SID: "1", Arg: "foo 1"}}, nil},
 }
 
 func TestParserTable(t *testing.T) {
@@ -244,7 +268,7 @@ func TestScratchBounded(t *testing.T) {
 			break
 		}
 	}
-	if cap(p.line) > 64+controlLineSlack+64 {
+	if cap(p.line) > 2*(64+len("PUB ")+1) {
 		t.Fatalf("line scratch grew to %d", cap(p.line))
 	}
 	// Large split payloads do not pin memory once done.
