@@ -113,3 +113,32 @@ func TestServerID(t *testing.T) {
 		t.Fatal("crc16 check value")
 	}
 }
+
+// TestCheckInfo: what nats-server 2.15.2 did with a client's INFO (probed:
+// "INFO <json>\r\nPING\r\n" after CONNECT): PONG, or a close without -ERR.
+func TestCheckInfo(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		ok   bool
+	}{
+		{`{}`, true},
+		{` {"port":4222} `, true},
+		{`{"unknown":[1,2]}`, true},
+		{`{"max_payload":2147483647}`, true},
+		{"{bad", false},
+		{"\r", false},
+		{"", false},
+		{`{"port":"x"}`, false},
+		{`{"max_payload":2147483648}`, false}, // int32 in nats-server
+		{`{"gateway_cmd":256}`, false},        // a byte
+		{`{"gateway_cmd_payload":"!"}`, false}, // base64
+		{`{"import":{"allow":"x"}}`, false},
+		{`{"api_lvl":"1"}`, false},
+		{`{"xkey":1}`, false},
+		{`[]`, false},
+	} {
+		if err := CheckInfo([]byte(tc.json)); (err == nil) != tc.ok {
+			t.Errorf("%q: %v, want ok %v", tc.json, err, tc.ok)
+		}
+	}
+}

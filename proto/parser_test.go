@@ -282,3 +282,26 @@ func TestScratchBounded(t *testing.T) {
 		t.Fatalf("payload scratch kept: cap %d", cap(q.pay))
 	}
 }
+
+// TestNoHeaders: nats-server 2.15.2, for a client whose CONNECT did not ask
+// for headers, closes on HPUB without an -ERR once the control line is in,
+// before reading its arguments: "HPUB foo 1 2000000" gets no 'Maximum
+// Payload Violation', "HPUB foo" no parse error (probed with
+// CONNECT {"verbose":false}). The limit on the line still comes first.
+func TestNoHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		in  string
+		err *Error
+	}{
+		{"HPUB foo 1 2000000\r\n", ErrNoHeaders},
+		{"HPUB foo\r\n", ErrNoHeaders},
+		{"HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", ErrNoHeaders},
+		{"HPUB " + strings.Repeat("a", 4097) + "\r\n", ErrMaxControlLine},
+		{"HPUB " + strings.Repeat("a", 4097), ErrMaxControlLine},
+		{"PUB foo 2\r\nhi\r\n", nil},
+	} {
+		if got := feed(Parser{NoHeaders: true}, []byte(tc.in)); got.Err != tc.err {
+			t.Errorf("%.30q: got %v, want %v", tc.in, got.Err, tc.err)
+		}
+	}
+}

@@ -5,10 +5,17 @@ import (
 	"testing"
 )
 
-// referenceFacts records what nats-server 2.9.10 (Debian) and 2.15.2 did
-// with raw client input on loopback (both behaved identically on every row;
-// checked 2026-11-23 with a socket script: read INFO, send the bytes, read
-// until close or 400 ms). "close" means the server closed the connection
+// referenceFacts records what nats-server 2.15.2 did with raw client input
+// on loopback: read INFO, send CONNECT {"verbose":false,"pedantic":false,
+// "headers":true} and the bytes in one write (so that they arrive in one
+// read), read until close or 400 ms. Every row was checked again on
+// 2026-12-04; the rows above "whole-read rules" were also those of 2.9.10.
+// The rows below it follow from nats-server's byte-at-a-time parser
+// (server/parser.go, client.go) reading a whole stream; where a control
+// line is split across reads, nats-server's own outcome can differ (it
+// drops every '\r' of a split argument instead of applying the drop
+// rule), and the Parser keeps the whole-read outcome for every split.
+// "close" means the server closed the connection
 // without sending any -ERR (it only logged e.g. `processPub Parse Error`);
 // "" means the input was accepted (+OK/PONG replies as appropriate).
 // The Parser maps these to: accepted ops, *Error with Text, or *Error with
@@ -125,6 +132,70 @@ var referenceFacts = []struct {
 	{"CONNECT\r\nPING\r\n", "close", []OpKind{OpConnect}},      // JSON error (broker)
 	{"CONNECTX {}\r\nPING\r\n", "close", []OpKind{OpConnect}},  // JSON error (broker)
 	{"CONNECT {bad\r\nPING\r\n", "close", []OpKind{OpConnect}}, // JSON error (broker)
+
+	// Whole-read rules. (1) After an op name that takes an argument and
+	// its blanks, the first other byte starts the argument unseen, even
+	// '\r' or '\n' (OP_PUB_SPC, OP_CONNECT, … set c.as = i and move to
+	// the ARG state without looking at it); the line ends at the next '\n'.
+	{"PUB \nfoo 2\r\nhi\r\nPING\r\n", "", []OpKind{OpPub, OpPing}}, // subject "\nfoo"
+	{"PUB\t\t\nfoo 1\r\nx\r\nPING\r\n", "", []OpKind{OpPub, OpPing}},
+	{"PUB \nfoo\n2\r\nhi\r\n", "close", nil},      // argument "\nfoo": no size
+	{"PUB \r\n\r\nPING\r\n", "close", nil},        // argument "\r"
+	{"PUB \r\n 1\r\nx\r\nPING\r\n", "close", nil}, // argument "\r"
+	{"SUB \nfoo 1\r\nPING\r\n", "", []OpKind{OpSub, OpPing}},
+	{"UNSUB \n1\r\nPING\r\n", "", []OpKind{OpUnsub, OpPing}},
+	{"CONNECT \n{\"verbose\":false}\r\nPING\r\n", "", []OpKind{OpConnect, OpPing}},
+	{"CONNECT\n{}\r\nPING\r\n", "", []OpKind{OpConnect, OpPing}}, // no blank needed
+	{"CONNECT{}\r\nPING\r\n", "", []OpKind{OpConnect, OpPing}},
+	{"CONNECT \r\nPING\r\n", "close", []OpKind{OpConnect}}, // JSON "\r" (broker)
+	{"INFO \r\nPING\r\n", "close", []OpKind{OpInfo}},       // JSON "\r" (broker)
+	{"INFO {bad\r\nPING\r\n", "close", []OpKind{OpInfo}},   // processInfo: JSON error closes (broker)
+	{"INFO {\"port\":\"x\"}\r\nPING\r\n", "close", []OpKind{OpInfo}},
+	{"-ERR\r\nPING\r\n", "-ERR 'Unknown Protocol Operation'", nil}, // OP_MINUS_ERR wants a blank
+	{"-ERR \r\nPING\r\n", "close", []OpKind{OpErr}},
+	// A client's HMSG: HMSG_ARG calls no processing for a CLIENT, so the
+	// message has size 0 and no subject: "\r\n" must follow; it is
+	// acknowledged (+OK when verbose) and delivered nowhere.
+	{"HMSG foo 1 1 1\r\n\r\nPING\r\n", "", []OpKind{OpHMsg, OpPing}},
+	{"HMSG \n\r\n\r\nPING\r\n", "", []OpKind{OpHMsg, OpPing}},
+	{"hmsg x\r\nx\r\nPING\r\n", "-ERR 'Unknown Protocol Operation'", nil},
+	// (2) In the ARG state every '\r' sets drop; at '\n' the argument is
+	// buf[as : i-drop]: its last byte goes if a '\r' was seen, whatever
+	// that byte is (the first, unseen byte does not count).
+	{"SUB foo\r1\r\nPING\r\n", "", []OpKind{OpSub, OpPing}},       // "foo\r1": splitArg splits on '\r'
+	{"SUB foo 1\rx\nPING\r\n", "", []OpKind{OpSub, OpPing}},       // "foo 1\r": x dropped
+	{"UNSUB 1\r5\r\nPING\r\n", "", []OpKind{OpUnsub, OpPing}},     // max 5
+	{"PUB foo 1\rx\nx\r\nPING\r\n", "close", nil},                 // size "1\r"
+	{"PUB foo\r 1\r\nx\r\nPING\r\n", "", []OpKind{OpPub, OpPing}}, // subject "foo\r"
+	{"PUB foo\rx 1 \r\nx\r\nPING\r\n", "", []OpKind{OpPub, OpPing}},
+	// (3) PUB and HPUB split their argument on ' ' and '\t' only;
+	// SUB and UNSUB (splitArg) also on '\r' and '\n'.
+	{"SUB \nfoo\r\t1\r\nPING\r\n", "", []OpKind{OpSub, OpPing}},
+	{"HPUB foo\r 0 0\r\n\r\nPING\r\n", "", []OpKind{OpHPub, OpPing}},
+	{"HPUB \nfoo 012 0014\r\nNATS/1.0\r\n\r\nhi\r\nPING\r\n", "", []OpKind{OpHPub, OpPing}},
+	// (4) Sizes are 1 to 9 digits (parseSize) and are echoed as sent.
+	{"PUB foo 01\r\nx\r\nPING\r\n", "", []OpKind{OpPub, OpPing}},
+	{"PUB foo 000000001\r\nx\r\nPING\r\n", "", []OpKind{OpPub, OpPing}},
+	{"PUB foo 0000000001\r\nx\r\nPING\r\n", "close", nil},
+	{"HPUB foo 00000000001 1\r\nx\r\n", "close", nil},
+	// (5) MaxControlLine counts the argument after the drop rule, its
+	// first byte included, not the op name and the blanks after it
+	// (overMaxControlLineLimit on buf[as:i-drop]); at the end of a read a
+	// partial argument is held to the same count.
+	{"SUB " + strings.Repeat("a", 4093) + " 1\rx\nPING\r\n", "", []OpKind{OpSub, OpPing}}, // 4097 bytes - 1
+	{"SUB " + strings.Repeat("a", 4094) + " 1\rx\nPING\r\n", "-ERR 'maximum control line exceeded'", nil},
+	{"SUB \n" + strings.Repeat("a", 4093) + " 1\r\nPING\r\n", "", []OpKind{OpSub, OpPing}},
+	{"SUB \n" + strings.Repeat("a", 4094) + " 1\r\nPING\r\n", "-ERR 'maximum control line exceeded'", nil},
+	{"SUB" + strings.Repeat(" ", 5000) + "foo 1\r\nPING\r\n", "", []OpKind{OpSub, OpPing}},
+	{"SUB " + strings.Repeat("a", 4096) + "\r", "", nil}, // partial: 4097 - 1
+	{"SUB " + strings.Repeat("a", 4097) + "\r", "-ERR 'maximum control line exceeded'", nil},
+	{"SUB " + strings.Repeat("a", 4097), "-ERR 'maximum control line exceeded'", nil},
+	// (6) The payload must be followed by "\r\n": the first wrong byte
+	// fails (MSG_END_R, MSG_END_N), before the frame is whole.
+	{"PUB foo 1\r\nxY", "-ERR 'Unknown Protocol Operation'", nil},
+	{"PUB foo 1\r\nx\rY", "-ERR 'Unknown Protocol Operation'", nil},
+	{"PUB foo 3\r\nx", "", nil},
+	{"\nPING\r\n", "-ERR 'Unknown Protocol Operation'", nil},
 }
 
 // TestReferenceFacts: the Parser's verdict on each input is the
