@@ -19,13 +19,42 @@
 //	HMSG acc subj [same] h t\r\n<t bytes>\r\n
 //	CONNECT, INFO, PING, PONG, +OK, -ERR
 //
-// Op names are case-insensitive and start the line (no leading blanks);
-// arguments are separated by runs of spaces and tabs; a control line ends
-// in \r\n or a bare \n; a payload must be followed by exactly \r\n.
-// Following nats-server: anything after PING, PONG or +OK up to the newline
-// is ignored (and not limited in length); INFO, +OK and -ERR are accepted
-// from clients (the broker ignores the first two and closes on -ERR);
-// MSG/HMSG and route ops from a client are unknown operations.
+// # Reading a control line (nats-server 2.15.2, a stream read whole)
+//
+// The parser accepts and rejects exactly what nats-server's byte-at-a-time
+// state machine does when a whole stream arrives in one read, and gives
+// the same result however the stream is split (nats-server itself does
+// not always: it drops every '\r' of an argument split across reads).
+//
+//   - Op names are case-insensitive and start the line (no leading
+//     blanks); an unknown op fails at the first byte that rules out every
+//     op of the mode. PING, PONG and +OK ignore everything up to the '\n'
+//     (no length limit).
+//   - Other ops take an argument: after the name, one blank (space or
+//     tab; CONNECT and INFO need none) and any more blanks, the first
+//     other byte starts the argument whatever it is, even '\r' or '\n'
+//     ("PUB \nfoo 2" publishes to "\nfoo"); the line ends at the next
+//     '\n'.
+//   - If any '\r' follows the argument's first byte, the argument's last
+//     byte (the one before the '\n') is dropped, whatever it is: "SUB
+//     foo\r1\r\n" is "foo\r1", "SUB foo 1\rx\n" is "foo 1\r".
+//   - PUB and HPUB split the argument on runs of spaces and tabs only
+//     ('\r' and '\n' are subject bytes); SUB, UNSUB, MSG, HMSG and the
+//     route ops also on '\r' and '\n'. CONNECT, INFO and -ERR take it
+//     whole (Op.Arg, which every op carries: what nats-server traces).
+//   - Sizes are 1 to 9 decimal digits; the tokens are kept (Op.SizeTok,
+//     Op.HdrTok) because nats-server delivers them as sent: "PUB foo 01"
+//     arrives as "MSG foo 1 01".
+//   - A payload must be followed by "\r\n"; the first wrong byte fails,
+//     before the frame is whole.
+//   - A client's HMSG is read as nats-server reads it: its argument is not
+//     looked at and its payload is empty, so "\r\n" must follow; the
+//     broker treats it as a publish of nothing to no subject.
+//
+// Following nats-server: INFO, +OK and -ERR are accepted from clients (the
+// broker checks an INFO's JSON with CheckInfo and closes on failure,
+// ignores +OK and closes on -ERR); MSG and route ops from a client are
+// unknown operations.
 //
 // # Parsing
 //
@@ -36,12 +65,24 @@
 //		if op != nil { handle(op) }
 //	}
 //
-// Limits follow the reference: MaxControlLine counts the arguments of a
-// control line (without the op name and the blanks after it) and is
-// enforced as soon as the partial line proves too long, newline or not;
-// sizes are 1 to 9 decimal digits; MaxPayload is checked on the control
-// line, before any payload byte is read. An unknown op name fails at the
-// first byte that rules out every op of the mode.
+// Limits follow the reference: MaxControlLine counts the argument (after
+// the drop rule, its first byte included; not the op name and the blanks
+// after it) and is enforced as soon as a partial line proves too long,
+// newline or not; MaxPayload is checked on the control line, before any
+// payload byte is read. With NoHeaders set (a client that did not ask for
+// headers) an HPUB fails with ErrNoHeaders once its line is in, before its
+// arguments are read. Each op's arguments are read by one small function
+// (args.go), named in the op tables.
+//
+// # Encoding
+//
+// nats-server writes a message's size tokens as the publisher sent them
+// when it passes the payload on unchanged (MSG, HMSG, RMSG, route HMSG,
+// and MSG for an HPUB whose header size is 0), and a computed size when
+// it strips the headers for a subscriber that did not ask for them. The
+// *Tok encoders (AppendMsgTok, AppendHMsgTok, AppendRMsgTok,
+// AppendRHMsgTok) take the tokens (Op.SizeTok, Op.HdrTok); the plain ones
+// compute the sizes and share their code.
 //
 // # Buffer ownership
 //
@@ -53,7 +94,9 @@
 // valid only until the next call to Next or Reset: copy what you keep. The
 // Parser never retains buf past the call except by copying a partial frame.
 // A payload scratch buffer that grew past 64 KiB is dropped once its op is
-// done; a partial control line can never grow past MaxControlLine+1 KiB.
+// done; a partial control line keeps one blank of a run before its
+// argument and never grows past the op name, one blank and
+// MaxControlLine+1 bytes.
 //
 // # Concurrency
 //
@@ -68,6 +111,7 @@
 // reference server sends for it (Unknown Protocol Operation, maximum
 // control line exceeded, Maximum Payload Violation); an empty Text means
 // the reference closes the connection without any -ERR (malformed
-// arguments: ErrBadArgs, ErrBadSize) and Reason says why, for the log.
+// arguments: ErrBadArgs, ErrBadSize; ErrNoHeaders) and Reason says why,
+// for the log.
 // The first error is sticky until Reset.
 package proto

@@ -314,6 +314,11 @@ func FuzzParser(f *testing.F) {
 	f.Add([]byte("PUB "+strings.Repeat("a", 70)+" 1\r\n"), uint16(30), uint16(60), uint8(0))
 	f.Add([]byte("RMSG $G a + r 1\r\nx\r\nRMSG $G a | 1\r\nx\r\n"), uint16(12), uint16(2), uint8(ModeRoute))
 	f.Add([]byte("HMSG a 1 r 2 3\r\nxyz\r\n+OKfoo\r\n"), uint16(5), uint16(5), uint8(ModeServer))
+	f.Add([]byte("PUB \nfoo 2\r\nhi\r\nSUB foo\r1\r\nSUB \t\nfoo 2\rx\n"), uint16(5), uint16(5), uint8(0))
+	f.Add([]byte("CONNECT\n{}\r\nINFO \r\n-ERR \r\r\nHMSG \n\r\n\r\n"), uint16(8), uint16(9), uint8(0))
+	f.Add([]byte("HPUB foo 012 0014\r\nNATS/1.0\r\n\r\nhi\r\n"), uint16(2), uint16(30), uint8(0x80))
+	f.Add([]byte("SUB"+strings.Repeat(" ", 100)+"foo 1\r\nPUB foo 1\r\nxY"), uint16(50), uint16(60), uint8(0))
+	f.Add([]byte("RS+ \n$G foo\r 1\r\nRMSG $G\nfoo 01\r\nx\r\n"), uint16(3), uint16(4), uint8(ModeRoute))
 	f.Fuzz(func(t *testing.T, data []byte, s1, s2 uint16, m uint8) {
 		const maxCL, maxPayload = 64, 256
 		mode := Mode(m % 3)

@@ -287,6 +287,17 @@ func (p *Parser) payload(buf []byte) (int, *Op, error) {
 	return k, &p.op, nil
 }
 
+// Refused returns, after ErrBadArgs or ErrBadSize, the op whose arguments
+// were refused, with Kind and Arg set (nats-server logs them, e.g.
+// `processPub Parse Error: "foo"`); nil after any other outcome. Valid
+// until Reset.
+func (p *Parser) Refused() *Op {
+	if p.err != ErrBadArgs && p.err != ErrBadSize {
+		return nil
+	}
+	return &p.op
+}
+
 // badEnd reports whether b, the input after a control line, has something
 // else than "\r\n" right after the size bytes of payload, as far as b goes
 // (nats-server fails at the first wrong byte, before the frame is whole).

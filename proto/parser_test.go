@@ -305,3 +305,17 @@ func TestNoHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestRefused(t *testing.T) {
+	var p Parser
+	if _, _, err := p.Next([]byte("PUB foo\r\n")); err != ErrBadArgs {
+		t.Fatal(err)
+	}
+	if op := p.Refused(); op == nil || op.Kind != OpPub || string(op.Arg) != "foo" {
+		t.Fatalf("%+v", op)
+	}
+	p.Reset()
+	if _, _, err := p.Next([]byte("FOO\r\n")); err != ErrUnknownOp || p.Refused() != nil {
+		t.Fatalf("%v %+v", err, p.Refused())
+	}
+}
