@@ -129,8 +129,8 @@ func TestCheckInfo(t *testing.T) {
 		{"\r", false},
 		{"", false},
 		{`{"port":"x"}`, false},
-		{`{"max_payload":2147483648}`, false}, // int32 in nats-server
-		{`{"gateway_cmd":256}`, false},        // a byte
+		{`{"max_payload":2147483648}`, false},  // int32 in nats-server
+		{`{"gateway_cmd":256}`, false},         // a byte
 		{`{"gateway_cmd_payload":"!"}`, false}, // base64
 		{`{"import":{"allow":"x"}}`, false},
 		{`{"api_lvl":"1"}`, false},
