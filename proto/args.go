@@ -130,14 +130,17 @@ func afterName(o *opName, b []byte) (int, head) {
 	return matchOK, head{o, k}
 }
 
-// splitBlanks appends the fields of arg separated by runs of spaces and
-// tabs (nats-server's PUB and HPUB: '\r' and '\n' are field bytes).
-func splitBlanks(dst [][]byte, arg []byte) [][]byte {
+// fields splits arg into p.args: on runs of spaces and tabs, and with ctl
+// also of '\r' and '\n' (nats-server's PUB and HPUB split on blanks only,
+// so '\r' and '\n' are subject bytes there; SUB, UNSUB, MSG and the route
+// ops split on all four).
+func (p *Parser) fields(arg []byte, ctl bool) [][]byte {
+	a := p.args[:0]
 	start := -1
 	for i, c := range arg {
-		if isBlank(c) {
+		if isBlank(c) || ctl && (c == '\r' || c == '\n') {
 			if start >= 0 {
-				dst = append(dst, arg[start:i])
+				a = append(a, arg[start:i])
 				start = -1
 			}
 		} else if start < 0 {
@@ -145,29 +148,10 @@ func splitBlanks(dst [][]byte, arg []byte) [][]byte {
 		}
 	}
 	if start >= 0 {
-		dst = append(dst, arg[start:])
+		a = append(a, arg[start:])
 	}
-	return dst
-}
-
-// splitAll appends the fields of arg separated by runs of spaces, tabs,
-// '\r' and '\n' (nats-server's SUB, UNSUB and route ops).
-func splitAll(dst [][]byte, arg []byte) [][]byte {
-	start := -1
-	for i, c := range arg {
-		if isBlank(c) || c == '\r' || c == '\n' {
-			if start >= 0 {
-				dst = append(dst, arg[start:i])
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-	}
-	if start >= 0 {
-		dst = append(dst, arg[start:])
-	}
-	return dst
+	p.args = a
+	return a
 }
 
 // parseSize parses 1 to 9 decimal digits; anything else is -1.
@@ -189,58 +173,61 @@ func parseSize(d []byte) int {
 func readRaw(*Parser, []byte) (int, *Error) { return -1, nil }
 
 // readPub: PUB subject [reply] size.
-func readPub(p *Parser, arg []byte) (int, *Error) {
-	a := splitBlanks(p.args[:0], arg)
-	p.args = a
+func readPub(p *Parser, arg []byte) (int, *Error) { return p.message(p.fields(arg, false), false, 1) }
+
+// readHPub: HPUB subject [reply] hdr total.
+func readHPub(p *Parser, arg []byte) (int, *Error) { return p.message(p.fields(arg, false), false, 2) }
+
+// readMsg: MSG subject sid [reply] size (ModeServer).
+func readMsg(p *Parser, arg []byte) (int, *Error) { return p.message(p.fields(arg, true), true, 1) }
+
+// readHMsg: HMSG subject sid [reply] hdr total (ModeServer).
+func readHMsg(p *Parser, arg []byte) (int, *Error) { return p.message(p.fields(arg, true), true, 2) }
+
+// message reads subject, the sid when withSID, an optional reply and nsz
+// trailing sizes (1: size; 2: header and total size) from the fields a.
+func (p *Parser) message(a [][]byte, withSID bool, nsz int) (int, *Error) {
 	op := &p.op
-	switch len(a) {
-	case 2:
-		op.Subject = a[0]
-	case 3:
-		op.Subject, op.Reply = a[0], a[1]
+	k := 1 // fields before the reply
+	if withSID {
+		k = 2
+	}
+	switch len(a) - k - nsz {
+	case 0:
+	case 1:
+		op.Reply = a[k]
 	default:
 		return -1, ErrBadArgs
 	}
-	return p.size(a[len(a)-1])
-}
-
-// readHPub: HPUB subject [reply] hdr total.
-func readHPub(p *Parser, arg []byte) (int, *Error) {
-	a := splitBlanks(p.args[:0], arg)
-	p.args = a
-	op := &p.op
-	switch len(a) {
-	case 3:
-		op.Subject = a[0]
-	case 4:
-		op.Subject, op.Reply = a[0], a[1]
-	default:
-		return -1, ErrBadArgs
+	op.Subject = a[0]
+	if withSID {
+		op.SID = a[1]
+	}
+	if nsz == 1 {
+		return p.size(a[len(a)-1])
 	}
 	return p.sizes(a[len(a)-2], a[len(a)-1])
 }
 
 // readSub: SUB subject [queue] sid.
 func readSub(p *Parser, arg []byte) (int, *Error) {
-	a := splitAll(p.args[:0], arg)
-	p.args = a
+	a := p.fields(arg, true)
 	op := &p.op
 	switch len(a) {
 	case 2:
-		op.Subject, op.SID = a[0], a[1]
 	case 3:
-		op.Subject, op.Queue, op.SID = a[0], a[1], a[2]
+		op.Queue = a[1]
 	default:
 		return -1, ErrBadArgs
 	}
+	op.Subject, op.SID = a[0], a[len(a)-1]
 	return -1, nil
 }
 
 // readUnsub: UNSUB sid [max]. A max that is not a size means none, as in
 // nats-server (the subscription goes at once).
 func readUnsub(p *Parser, arg []byte) (int, *Error) {
-	a := splitAll(p.args[:0], arg)
-	p.args = a
+	a := p.fields(arg, true)
 	switch len(a) {
 	case 1:
 	case 2:
@@ -257,43 +244,10 @@ func readUnsub(p *Parser, arg []byte) (int, *Error) {
 // be followed by "\r\n").
 func readClientHMsg(*Parser, []byte) (int, *Error) { return 0, nil }
 
-// readMsg: MSG subject sid [reply] size (ModeServer).
-func readMsg(p *Parser, arg []byte) (int, *Error) {
-	a := splitAll(p.args[:0], arg)
-	p.args = a
-	op := &p.op
-	switch len(a) {
-	case 3:
-		op.Subject, op.SID = a[0], a[1]
-	case 4:
-		op.Subject, op.SID, op.Reply = a[0], a[1], a[2]
-	default:
-		return -1, ErrBadArgs
-	}
-	return p.size(a[len(a)-1])
-}
-
-// readHMsg: HMSG subject sid [reply] hdr total (ModeServer).
-func readHMsg(p *Parser, arg []byte) (int, *Error) {
-	a := splitAll(p.args[:0], arg)
-	p.args = a
-	op := &p.op
-	switch len(a) {
-	case 4:
-		op.Subject, op.SID = a[0], a[1]
-	case 5:
-		op.Subject, op.SID, op.Reply = a[0], a[1], a[2]
-	default:
-		return -1, ErrBadArgs
-	}
-	return p.sizes(a[len(a)-2], a[len(a)-1])
-}
-
 // readRSub: RS+ account subject [queue weight]; a weight that is not a
 // positive size counts as 1.
 func readRSub(p *Parser, arg []byte) (int, *Error) {
-	a := splitAll(p.args[:0], arg)
-	p.args = a
+	a := p.fields(arg, true)
 	op := &p.op
 	switch len(a) {
 	case 2:
@@ -308,8 +262,7 @@ func readRSub(p *Parser, arg []byte) (int, *Error) {
 
 // readRUnsub: RS- account subject [queue].
 func readRUnsub(p *Parser, arg []byte) (int, *Error) {
-	a := splitAll(p.args[:0], arg)
-	p.args = a
+	a := p.fields(arg, true)
 	op := &p.op
 	switch len(a) {
 	case 2:
@@ -342,8 +295,7 @@ func readRHMsg(p *Parser, arg []byte) (int, *Error) {
 // routed reads what RMSG and route HMSG share: account, subject, and the
 // reply and queues between the subject and the nsz trailing sizes.
 func (p *Parser) routed(arg []byte, nsz int) *Error {
-	a := splitAll(p.args[:0], arg)
-	p.args = a
+	a := p.fields(arg, true)
 	if len(a) < 2+nsz {
 		return ErrBadArgs
 	}

@@ -71,56 +71,25 @@ func ParseInfo(arg []byte) (Info, error) {
 // fails this, without an -ERR; one that passes is ignored.
 func CheckInfo(arg []byte) error {
 	var v struct {
-		ID                string             `json:"server_id"`
-		Name              string             `json:"server_name"`
-		Version           string             `json:"version"`
-		Proto             int                `json:"proto"`
-		GitCommit         string             `json:"git_commit"`
-		GoVersion         string             `json:"go"`
-		Host              string             `json:"host"`
-		Port              int                `json:"port"`
-		Headers           bool               `json:"headers"`
-		AuthRequired      bool               `json:"auth_required"`
-		TLSRequired       bool               `json:"tls_required"`
-		TLSVerify         bool               `json:"tls_verify"`
-		TLSAvailable      bool               `json:"tls_available"`
-		MaxPayload        int32              `json:"max_payload"`
-		JetStream         bool               `json:"jetstream"`
-		IP                string             `json:"ip"`
-		CID               uint64             `json:"client_id"`
-		ClientIP          string             `json:"client_ip"`
-		Nonce             string             `json:"nonce"`
-		Cluster           string             `json:"cluster"`
-		Dynamic           bool               `json:"cluster_dynamic"`
-		Domain            string             `json:"domain"`
-		ClientConnectURLs []string           `json:"connect_urls"`
-		WSConnectURLs     []string           `json:"ws_connect_urls"`
-		LameDuckMode      bool               `json:"ldm"`
-		Compression       string             `json:"compression"`
-		ConnectInfo       bool               `json:"connect_info"`
-		RemoteAccount     string             `json:"remote_account"`
-		IsSystemAccount   bool               `json:"acc_is_sys"`
-		JSApiLevel        int                `json:"api_lvl"`
-		Import            *SubjectPermission `json:"import"`
-		Export            *SubjectPermission `json:"export"`
-		LNOC              bool               `json:"lnoc"`
-		LNOCU             bool               `json:"lnocu"`
-		LN                bool               `json:"ln"`
-		InfoOnConnect     bool               `json:"info_on_connect"`
-		RoutePoolSize     int                `json:"route_pool_size"`
-		RoutePoolIdx      int                `json:"route_pool_idx"`
-		RouteAccount      string             `json:"route_account"`
-		RouteAccReqID     string             `json:"route_acc_add_reqid"`
-		GossipMode        byte               `json:"gossip_mode"`
-		Gateway           string             `json:"gateway"`
-		GatewayURLs       []string           `json:"gateway_urls"`
-		GatewayURL        string             `json:"gateway_url"`
-		GatewayCmd        byte               `json:"gateway_cmd"`
-		GatewayCmdPayload []byte             `json:"gateway_cmd_payload"`
-		GatewayNRP        bool               `json:"gateway_nrp"`
-		GatewayIOM        bool               `json:"gateway_iom"`
-		LeafNodeURLs      []string           `json:"leafnode_urls"`
-		XKey              string             `json:"xkey"`
+		Info                       // the fields natsloop shares, same names and types
+		MaxPayload        int32    `json:"max_payload"` // shallower: replaces Info's int64
+		Domain            string   `json:"domain"`
+		WSConnectURLs     []string `json:"ws_connect_urls"`
+		RemoteAccount     string   `json:"remote_account"`
+		IsSystemAccount   bool     `json:"acc_is_sys"`
+		JSApiLevel        int      `json:"api_lvl"`
+		LNOCU             bool     `json:"lnocu"`
+		LN                bool     `json:"ln"`
+		RouteAccReqID     string   `json:"route_acc_add_reqid"`
+		Gateway           string   `json:"gateway"`
+		GatewayURLs       []string `json:"gateway_urls"`
+		GatewayURL        string   `json:"gateway_url"`
+		GatewayCmd        byte     `json:"gateway_cmd"`
+		GatewayCmdPayload []byte   `json:"gateway_cmd_payload"`
+		GatewayNRP        bool     `json:"gateway_nrp"`
+		GatewayIOM        bool     `json:"gateway_iom"`
+		LeafNodeURLs      []string `json:"leafnode_urls"`
+		XKey              string   `json:"xkey"`
 	}
 	if err := json.Unmarshal(arg, &v); err != nil {
 		return fmt.Errorf("proto: INFO: %w", err)

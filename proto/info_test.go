@@ -136,6 +136,8 @@ func TestCheckInfo(t *testing.T) {
 		{`{"api_lvl":"1"}`, false},
 		{`{"xkey":1}`, false},
 		{`[]`, false},
+		{`{"gossip_mode":300}`, false},
+		{`{"client_id":-1}`, false},
 	} {
 		if err := CheckInfo([]byte(tc.json)); (err == nil) != tc.ok {
 			t.Errorf("%q: %v, want ok %v", tc.json, err, tc.ok)
