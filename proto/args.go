@@ -130,15 +130,28 @@ func afterName(o *opName, b []byte) (int, head) {
 	return matchOK, head{o, k}
 }
 
+// Separator classes for fields: sepBlank for every split, sepCtl only
+// with ctl. Read-only.
+const (
+	sepBlank = 1
+	sepCtl   = 2
+)
+
+var sepClass = [256]uint8{' ': sepBlank, '\t': sepBlank, '\r': sepCtl, '\n': sepCtl}
+
 // fields splits arg into p.args: on runs of spaces and tabs, and with ctl
 // also of '\r' and '\n' (nats-server's PUB and HPUB split on blanks only,
 // so '\r' and '\n' are subject bytes there; SUB, UNSUB, MSG and the route
 // ops split on all four).
 func (p *Parser) fields(arg []byte, ctl bool) [][]byte {
+	mask := uint8(sepBlank)
+	if ctl {
+		mask |= sepCtl
+	}
 	a := p.args[:0]
 	start := -1
 	for i, c := range arg {
-		if isBlank(c) || ctl && (c == '\r' || c == '\n') {
+		if sepClass[c]&mask != 0 {
 			if start >= 0 {
 				a = append(a, arg[start:i])
 				start = -1
