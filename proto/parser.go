@@ -48,6 +48,8 @@ type Parser struct {
 	head     head   // stateLine: the line's head once known (argAt > 0)
 	argAt    int    // stateLine: index in p.line of the argument's first byte, 0 while the head is incomplete
 	drop     bool   // stateLine: a '\r' follows the argument's first byte
+	fresh    bool   // statePayload entered during the last Next (see Pending)
+	failed   bool   // the sticky error came after p.op was set up (see Failed)
 	line     []byte // scratch: partial control line, or the argument of the op in statePayload
 	pay      []byte // scratch: payload + CRLF collected across calls
 	args     [][]byte
@@ -68,6 +70,7 @@ func (p *Parser) Next(buf []byte) (n int, op *Op, err error) {
 	if p.err != nil {
 		return 0, nil, p.err
 	}
+	p.fresh = false
 	switch p.state {
 	case stateSkip:
 		return p.skip(buf)
@@ -164,7 +167,7 @@ func (p *Parser) more(buf []byte) (int, *Op, error) {
 // buffers (small ones) and its settings.
 func (p *Parser) Reset() {
 	p.state = stateStart
-	p.err = nil
+	p.err, p.failed, p.fresh = nil, false, false
 	p.need = 0
 	p.head, p.argAt, p.drop = head{}, 0, false
 	p.line = p.line[:0]
@@ -178,6 +181,12 @@ func (p *Parser) Reset() {
 func (p *Parser) fail(e *Error) (int, *Op, error) {
 	p.err = e
 	return 0, nil, e
+}
+
+// failOp fails after p.op describes the control line read (see Failed).
+func (p *Parser) failOp(e *Error) (int, *Op, error) {
+	p.failed = true
+	return p.fail(e)
 }
 
 func (p *Parser) maxControlLine() int {
@@ -229,7 +238,7 @@ func (p *Parser) control(line []byte, at int, o *opName, rest []byte, n int, own
 	p.op = Op{Kind: o.kind, Arg: arg}
 	size, e := o.read(p, arg)
 	if e != nil {
-		return p.fail(e)
+		return p.failOp(e)
 	}
 	p.state = stateStart
 	if size < 0 {
@@ -237,11 +246,11 @@ func (p *Parser) control(line []byte, at int, o *opName, rest []byte, n int, own
 		return n, &p.op, nil
 	}
 	if size > p.maxPayload() {
-		return p.fail(ErrMaxPayload)
+		return p.failOp(ErrMaxPayload)
 	}
 	need := size + 2
 	if badEnd(rest, size) {
-		return p.fail(ErrUnknownOp)
+		return p.failOp(ErrUnknownOp)
 	}
 	if len(rest) >= need {
 		p.op.Payload = rest[:size:size]
@@ -261,7 +270,7 @@ func (p *Parser) control(line []byte, at int, o *opName, rest []byte, n int, own
 	}
 	p.pay = append(p.pay[:0], rest...)
 	p.need = need
-	p.state = statePayload
+	p.state, p.fresh = statePayload, true
 	return n + len(rest), nil, nil
 }
 
@@ -271,7 +280,7 @@ func (p *Parser) payload(buf []byte) (int, *Op, error) {
 	p.pay = append(p.pay, buf[:k]...)
 	size := p.need - 2
 	if badEnd(p.pay, size) {
-		return p.fail(ErrUnknownOp)
+		return p.failOp(ErrUnknownOp)
 	}
 	if len(p.pay) < p.need {
 		return k, nil, nil
@@ -287,15 +296,34 @@ func (p *Parser) payload(buf []byte) (int, *Op, error) {
 	return k, &p.op, nil
 }
 
-// Refused returns, after ErrBadArgs or ErrBadSize, the op whose arguments
-// were refused, with Kind and Arg set (nats-server logs them, e.g.
-// `processPub Parse Error: "foo"`); nil after any other outcome. Valid
-// until Reset.
-func (p *Parser) Refused() *Op {
-	if p.err != ErrBadArgs && p.err != ErrBadSize {
+// Failed returns, after an error found in a control line's arguments or
+// after them (ErrBadArgs, ErrBadSize, ErrMaxPayload, or ErrUnknownOp for
+// a payload not followed by "\r\n"), the op that line started: Kind and
+// Arg always, the other fields as far as they were read (all of them but
+// Payload for the last two). nats-server handles a PUB's control line
+// before it looks at the payload (-ERR 'Invalid Publish Subject' comes
+// before 'Unknown Protocol Operation') and logs refused arguments
+// (`processPub Parse Error: "foo"`). Nil after any other outcome; valid
+// as long as the slices of an op returned by the failing call would be.
+func (p *Parser) Failed() *Op {
+	if p.err == nil || !p.failed {
 		return nil
 	}
 	return &p.op
+}
+
+// Pending returns the op whose control line has been read and whose
+// payload is being collected (no Payload yet; valid until the next Next or
+// Reset), or nil. fresh reports that its control line ended during the
+// last call to Next. nats-server, when a read ends inside a payload whose
+// control line ended in that read, reads that line again (clonePubArg):
+// a pedantic client whose PUB to "foo.*" is split there gets -ERR
+// 'Invalid Publish Subject' twice; the broker can do the same when fresh.
+func (p *Parser) Pending() (op *Op, fresh bool) {
+	if p.state != statePayload || p.err != nil {
+		return nil, false
+	}
+	return &p.op, p.fresh
 }
 
 // badEnd reports whether b, the input after a control line, has something

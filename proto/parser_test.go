@@ -306,16 +306,58 @@ func TestNoHeaders(t *testing.T) {
 	}
 }
 
-func TestRefused(t *testing.T) {
-	var p Parser
-	if _, _, err := p.Next([]byte("PUB foo\r\n")); err != ErrBadArgs {
-		t.Fatal(err)
+// TestFailedAndPending: the op of a control line whose arguments or
+// payload end failed, and the op whose payload is pending.
+func TestFailedAndPending(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		err  *Error
+		want rec
+	}{
+		{"PUB foo\r\n", ErrBadArgs, rec{Kind: OpPub, Arg: "foo"}},
+		{"SUB foo 1 2 3\r\n", ErrBadArgs, rec{Kind: OpSub, Arg: "foo 1 2 3"}},
+		{"PUB foo x\r\n", ErrBadSize, rec{Kind: OpPub, Subject: "foo", Arg: "foo x"}},
+		{"PUB > 2\r\nabX\r\n", ErrUnknownOp, rec{Kind: OpPub, Subject: ">", SizeTok: "2", Arg: "> 2"}},
+		{"PUB foo 2000000\r\n", ErrMaxPayload, rec{Kind: OpPub, Subject: "foo", SizeTok: "2000000", Arg: "foo 2000000"}},
+	} {
+		for _, split := range []int{len(tc.in), 5, len(tc.in) - 2} {
+			var p Parser
+			var err error
+			for _, b := range [][]byte{[]byte(tc.in[:split]), []byte(tc.in[split:])} {
+				for len(b) > 0 && err == nil {
+					var n int
+					n, _, err = p.Next(b)
+					b = b[n:]
+				}
+			}
+			op := p.Failed()
+			if err != tc.err || op == nil || record(op) != tc.want {
+				t.Errorf("%q split %d: %v %+v", tc.in, split, err, op)
+			}
+		}
 	}
-	if op := p.Refused(); op == nil || op.Kind != OpPub || string(op.Arg) != "foo" {
+	var p Parser
+	for _, in := range []string{"FOO\r\n", "PUB " + strings.Repeat("a", 5000)} {
+		p.Reset()
+		if _, _, err := p.Next([]byte(in)); err == nil || p.Failed() != nil {
+			t.Errorf("%.10q: %v %+v", in, err, p.Failed())
+		}
+	}
+
+	p.Reset()
+	n, op, _ := p.Next([]byte("PUB > 3\r\nab"))
+	pend, fresh := p.Pending()
+	if n != 11 || op != nil || pend == nil || !fresh || string(pend.Subject) != ">" {
+		t.Fatalf("pending after the line: %d %v %+v %v", n, op, pend, fresh)
+	}
+	p.Next([]byte("c"))
+	if pend, fresh = p.Pending(); pend == nil || fresh {
+		t.Fatalf("pending later: %+v %v", pend, fresh)
+	}
+	if _, op, _ = p.Next([]byte("\r\n")); op == nil || string(op.Payload) != "abc" {
 		t.Fatalf("%+v", op)
 	}
-	p.Reset()
-	if _, _, err := p.Next([]byte("FOO\r\n")); err != ErrUnknownOp || p.Refused() != nil {
-		t.Fatalf("%v %+v", err, p.Refused())
+	if pend, _ = p.Pending(); pend != nil {
+		t.Fatalf("pending after the op: %+v", pend)
 	}
 }
