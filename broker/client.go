@@ -35,6 +35,8 @@ type client struct {
 	stallFree int     // input bytes to process without stalling (flow.go)
 	rng       uint64  // xorshift state for queue member choice
 	lingering bool    // closed by the client's -ERR: the rest of the read is still processed
+	lineDone  bool    // the PUB whose payload is arriving had its control line checked
+	pongSent  bool    // the first PONG after CONNECT went out (connect_info INFO)
 
 	// view is what publishers on other loops need of this client as a
 	// subscriber; each CONNECT publishes a new one.
@@ -110,6 +112,7 @@ func (h *connHandler) OnOpen(lc *loop.Conn) {
 	c.parser.Mode = proto.ModeClient
 	c.parser.MaxControlLine = int(s.opts.MaxControlLine)
 	c.parser.MaxPayload = int(s.opts.MaxPayload)
+	c.parser.NoHeaders = true
 	lc.Value = c
 
 	s.stats.totalConns.Add(1)
@@ -152,10 +155,12 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 		data = data[n:]
 		consumed += n
 		if err != nil {
+			c.checkFailedLine(err)
 			c.parseError(err)
 			return consumed + len(data)
 		}
 		if op == nil {
+			c.checkPendingLine()
 			break
 		}
 		if c.conn.Closed() {
@@ -222,10 +227,14 @@ func (c *client) processOp(op *proto.Op) {
 		c.processUnsub(op)
 	case proto.OpPing:
 		c.sendPong()
+		c.afterFirstPong()
 	case proto.OpPong:
 		c.pingsOut = 0
 	case proto.OpConnect:
 		c.processConnect(op)
+	case proto.OpHMsg:
+		c.inMsgs.Add(1)
+		c.sendOK()
 	case proto.OpErr:
 		// A client's -ERR ends its connection, as with nats-server, which
 		// still processes the rest of what it read (lingerOp).
@@ -234,7 +243,7 @@ func (c *client) processOp(op *proto.Op) {
 		c.lingering = true
 	case proto.OpInfo:
 		// Ignored, but nats-server decodes it and closes on bad JSON.
-		if _, err := proto.ParseInfo(op.Arg); err != nil {
+		if err := proto.CheckInfo(op.Arg); err != nil {
 			c.srv.log.Errorf("%s%v", c.prefix(), err)
 			c.closeWithErr("", errProtocol)
 		}

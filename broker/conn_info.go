@@ -23,6 +23,26 @@ func (c *client) sendInfo() {
 	*out = proto.AppendInfo(*out, &info)
 }
 
+// afterFirstPong sends, after the first PONG that follows an accepted
+// CONNECT, the INFO nats-server 2.12+ sends a protocol-1 client then:
+// connect_info set and the account the client is bound to.
+func (c *client) afterFirstPong() {
+	if c.pongSent || c.state != stateConnected {
+		return
+	}
+	c.pongSent = true
+	if c.opts.Protocol < 1 || c.conn.Closed() {
+		return
+	}
+	info := c.srv.baseInfo()
+	info.ClientID = c.cid
+	info.ClientIP = remoteIP(c.conn.RemoteAddr())
+	info.ConnectInfo = true
+	info.RemoteAccount = c.grant.acc.name
+	out := c.conn.Out()
+	*out = proto.AppendInfo(*out, &info)
+}
+
 // baseInfo is the part of INFO every client shares.
 func (s *Server) baseInfo() proto.Info {
 	o := s.opts

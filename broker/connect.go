@@ -45,6 +45,7 @@ func (c *client) connectAccepted(first bool, g *grant) {
 		c.tagPrefix()
 	}
 	c.view.Store(&peerView{headers: c.opts.Headers, grant: g})
+	c.parser.NoHeaders = !c.opts.Headers
 	if p := c.opts.Protocol; p < 0 || p > 1 {
 		c.srv.log.Errorf("%sinvalid client protocol", c.prefix())
 		c.closeWithErr("invalid client protocol", errBadConnect)

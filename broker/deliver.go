@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"natsloop/internal/subject"
 	"natsloop/loop"
 	"natsloop/proto"
 )
@@ -18,11 +17,10 @@ func (c *client) processPub(op *proto.Op) {
 		c.closeWithErr("", errNoHeaders)
 		return
 	}
-	if c.opts.Pedantic && !subject.ValidLiteral(op.Subject) {
-		// nats-server only complains: the message is still acknowledged
-		// and delivered to whatever the subject matches.
-		c.sendErr("Invalid Publish Subject")
+	if !c.lineDone {
+		c.checkPubLine(op)
 	}
+	c.lineDone = false
 	if c.srv.opts.Trace {
 		c.tracePayload("<<-", op.Payload)
 	}
@@ -97,13 +95,13 @@ func (c *client) deliver(sh *loop.Shard, sub *subscription, subj, reply []byte, 
 	start := len(*buf)
 	switch {
 	case op.HdrLen > 0 && view.headers:
-		*buf = proto.AppendHMsg(*buf, subj, sub.sid, reply, op.HdrLen, payload)
+		*buf = proto.AppendHMsgTok(*buf, subj, sub.sid, reply, op.HdrTok, op.SizeTok, payload)
 	case op.HdrLen > 0:
 		// A subscriber without headers gets the payload only.
 		payload = payload[op.HdrLen:]
 		*buf = proto.AppendMsg(*buf, subj, sub.sid, reply, payload)
 	default:
-		*buf = proto.AppendMsg(*buf, subj, sub.sid, reply, payload)
+		*buf = proto.AppendMsgTok(*buf, subj, sub.sid, reply, op.SizeTok, payload)
 	}
 	if c.srv.opts.Trace {
 		dst.traceDelivery((*buf)[start:], len(payload))
@@ -138,4 +136,55 @@ func (c *client) sendNoResponders(subj, reply []byte) {
 		*out = proto.AppendHMsg(*out, reply, sub.sid, nil, len(hdr), hdr)
 		return
 	}
+}
+
+// A PUB's control line is checked as nats-server checks it while reading
+// byte by byte: before its payload has arrived. So the pedantic subject
+// check answers before a bad payload end is found (checkFailedLine), and
+// when a read ends inside the payload nats-server reads the line again
+// and answers twice (checkPendingLine); processPub skips the check then.
+
+// checkPubLine sends what nats-server answers to a PUB/HPUB control line.
+func (c *client) checkPubLine(op *proto.Op) {
+	if c.opts.Pedantic && !validLiteral(op.Subject) {
+		c.sendErr("Invalid Publish Subject")
+	}
+}
+
+// checkPendingLine checks the control line of a PUB whose payload is
+// still arriving, once it was just read.
+func (c *client) checkPendingLine() {
+	if op, fresh := c.parser.Pending(); fresh && isPub(op) {
+		c.checkPubLine(op)
+		c.checkPubLine(op)
+		c.lineDone = true
+	}
+}
+
+// checkFailedLine checks the control line of a PUB whose payload end was
+// wrong, before the parse error is answered.
+func (c *client) checkFailedLine(err error) {
+	if op := c.parser.Failed(); err == proto.ErrUnknownOp && isPub(op) && !c.lineDone {
+		c.checkPubLine(op)
+	}
+}
+
+func isPub(op *proto.Op) bool {
+	return op != nil && (op.Kind == proto.OpPub || op.Kind == proto.OpHPub)
+}
+
+// validLiteral is nats-server's literal subject check for pedantic
+// clients: no empty token, no token that is exactly "*" or ">".
+func validLiteral(s []byte) bool {
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			t := s[start:i]
+			if len(t) == 0 || len(t) == 1 && (t[0] == '*' || t[0] == '>') {
+				return false
+			}
+			start = i + 1
+		}
+	}
+	return true
 }

@@ -33,7 +33,9 @@ type Info struct {
 	ClientURLs   []string `json:"connect_urls,omitempty"`
 	LameDuckMode bool     `json:"ldm,omitempty"`
 	Compression  string   `json:"compression,omitempty"`
-	ConnectInfo  bool     `json:"connect_info,omitempty"` // 2.12+: the INFO that answers the first PING
+	ConnectInfo  bool     `json:"connect_info,omitempty"` // 2.12+: the INFO that follows the first PONG
+	// RemoteAccount is the account the client is bound to (connect_info INFO).
+	RemoteAccount string `json:"remote_account,omitempty"`
 
 	// Route specific (read from peers; natsloop leaves the pool fields out
 	// of its own route INFO so that 2.10+ peers use one link per peer).
