@@ -41,7 +41,42 @@ func parseItems(b []byte) (items []string, rest []byte) {
 		}
 		b = b[i+2+n+2:]
 	}
-	return items, nil
+	return sortFanout(items), nil
+}
+
+// sortFanout puts runs of deliveries of one message to several of a
+// client's subscriptions (consecutive MSG items with the same subject and
+// payload) in sid order: nats-server delivers to a client's matching
+// subscriptions in no fixed order (a self-check against a second
+// nats-server finds "SUB * 2; SUB * 3" delivered either way round).
+func sortFanout(items []string) []string {
+	type pair struct{ line, payload string }
+	for i := 0; i < len(items); {
+		j := i
+		var run []pair
+		for j+1 < len(items) && sameDelivery(items[i], items[j]) && strings.HasPrefix(items[j+1], "payload ") &&
+			(len(run) == 0 || items[j+1] == run[0].payload) {
+			run = append(run, pair{items[j], items[j+1]})
+			j += 2
+		}
+		if len(run) < 2 {
+			i++
+			continue
+		}
+		slices.SortStableFunc(run, func(a, b pair) int { return strings.Compare(a.line, b.line) })
+		for k, p := range run {
+			items[i+2*k], items[i+2*k+1] = p.line, p.payload
+		}
+		i = j
+	}
+	return items
+}
+
+// sameDelivery reports whether b is a MSG/HMSG line of the same subject
+// as a.
+func sameDelivery(a, b string) bool {
+	fa, fb := strings.Fields(a), strings.Fields(b)
+	return len(fa) > 1 && len(fb) > 1 && fa[0] == fb[0] && (fa[0] == "MSG" || fa[0] == "HMSG") && fa[1] == fb[1]
 }
 
 // msgItems are the items of a MSG or HMSG: the line and the payload. A

@@ -38,3 +38,13 @@ func TestDdmin(t *testing.T) {
 		t.Fatalf("ddmin: %v", got)
 	}
 }
+
+// TestSortFanout: deliveries of one message to several subscriptions of a
+// client compare in sid order; other items keep theirs.
+func TestSortFanout(t *testing.T) {
+	got := sortFanout([]string{"PONG", "MSG bar 3 1", `payload "x"`, "MSG bar 2 1", `payload "x"`, "MSG baz 1 1", `payload "x"`, "PONG"})
+	want := []string{"PONG", "MSG bar 2 1", `payload "x"`, "MSG bar 3 1", `payload "x"`, "MSG baz 1 1", `payload "x"`, "PONG"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q\nwant %q", got, want)
+	}
+}
