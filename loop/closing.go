@@ -64,8 +64,10 @@ func (st closeState) canMove(to closeState) bool {
 		return to == closeLingering || to == closeByAction || to == closeGone
 	case closeLingering:
 		return to == closeForced || to == closeByAction || to == closeGone
-	case closeForced, closeByAction:
-		return to == closeByAction && st == closeForced || to == closeGone
+	case closeForced:
+		return to == closeByAction || to == closeGone
+	case closeByAction:
+		return to == closeGone
 	}
 	return false
 }
@@ -120,12 +122,12 @@ func (c *Conn) CloseAsync(err error) {
 	})
 }
 
-// closeRequested closes the conns whose Close was requested. A conn
+// closeQueued closes the conns whose Close was requested (s.closing). A conn
 // whose output gnet could not write yet lingers (see linger.go) unless it
 // is being closed as a slow consumer. The conn of the running
 // OnOpen/OnTraffic is closed by gnet from the action that leave returns.
 // It reports whether it did anything that may have created new work.
-func (s *Shard) closeRequested() bool {
+func (s *Shard) closeQueued() bool {
 	list := s.closing
 	s.closing = nil
 	did := false
@@ -174,10 +176,10 @@ func (s *Shard) closeAll(err error) {
 	}
 }
 
-// closed ends c (exactly once): it leaves the shard, its drain waiters
+// closeDone ends c (exactly once): it leaves the shard, its drain waiters
 // resume, and Handler.OnClose runs with the first Close reason, else err
 // (ErrServerStopped for a plain close while stopping).
-func (s *Shard) closed(c *Conn, err error) {
+func (s *Shard) closeDone(c *Conn, err error) {
 	c.setClose(closeGone)
 	reason := c.closeErr
 	if reason == nil {
@@ -204,7 +206,7 @@ func (s *Shard) closeDetached(c *Conn) {
 		_ = syscall.Close(c.fd)
 		c.fd = -1
 	}
-	s.closed(c, nil)
+	s.closeDone(c, nil)
 }
 
 // closeOff closes a conn that is off its loop with err.

@@ -84,18 +84,19 @@ func (c *Conn) WaitExpired() bool {
 	return over
 }
 
-// endWait resumes w if it still waits in wait gen. Any goroutine.
-func (w *Conn) endWait(gen uint64, timedOut bool) {
-	if w.Closed() {
+// endWait resumes c (a waiter) if it still waits in wait gen. Any
+// goroutine.
+func (c *Conn) endWait(gen uint64, timedOut bool) {
+	if c.Closed() {
 		return
 	}
-	_ = w.shard.Execute(func() {
-		if w.gone() || w.waitGen != gen {
+	_ = c.shard.Execute(func() {
+		if c.gone() || c.waitGen != gen {
 			return
 		}
-		w.waitGen++
-		w.waitOver = timedOut
-		w.shard.resume(w)
+		c.waitGen++
+		c.waitOver = timedOut
+		c.shard.resume(c)
 	})
 }
 

@@ -327,7 +327,7 @@ func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	if !ok || c.gone() || c.gc != gc {
 		return gnet.None
 	}
-	c.shard.closed(c, err)
+	c.shard.closeDone(c, err)
 	return gnet.None
 }
 

@@ -147,7 +147,7 @@ func (s *Shard) finish() {
 		case len(s.pending) > 0:
 			s.flushPending()
 		case len(s.closing) > 0:
-			if !s.closeRequested() && len(s.detaching) == 0 {
+			if !s.closeQueued() && len(s.detaching) == 0 {
 				s.depth--
 				return
 			}
