@@ -64,7 +64,7 @@ func TestBcryptDoesNotBlockTheLoop(t *testing.T) {
 	fast.expect("PONG")
 	slow := dialRaw(t, s.Addr().String())
 	slow.send("CONNECT {\"verbose\":false,\"user\":\"slow\",\"pass\":\"slow-pw\"}\r\nPING\r\n")
-	waitFor(t, "the bcrypt check to start", 10*time.Second, func() bool { return s.auth.BcryptChecks() == 1 })
+	waitWithin(t, "the bcrypt check to start", 10*time.Second, func() bool { return s.auth.BcryptChecks() == 1 })
 	fast.send("PING\r\n")
 	fast.expect("PONG")
 	if n := slow.unread(); n != 0 {

@@ -50,9 +50,9 @@ func connect(t testing.TB, s *Server, opts ...nats.Option) *nats.Conn {
 	return nc
 }
 
-// waitFor polls cond until it holds; the test fails if it does not
+// waitWithin polls cond until it holds; the test fails if it does not
 // within d.
-func waitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
+func waitWithin(t testing.TB, what string, d time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for !cond() {
@@ -306,7 +306,7 @@ func TestReconnectAfterRestart(t *testing.T) {
 	}
 	// The subscription is replayed on the new server.
 	pub := connect(t, s2)
-	waitFor(t, "the subscription replayed", 5*time.Second, func() bool { return s2.NumSubscriptions() == 1 })
+	waitWithin(t, "the subscription replayed", 5*time.Second, func() bool { return s2.NumSubscriptions() == 1 })
 	pub.Publish("r", []byte("again"))
 	if m := nextMsg(t, sub); string(m.Data) != "again" {
 		t.Fatalf("got %q", m.Data)
@@ -344,7 +344,7 @@ func TestAutoUnsubscribe(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		nextMsg(t, sub)
 	}
-	waitFor(t, "the subscription removed after 3 messages", 5*time.Second, func() bool { return s.NumSubscriptions() == 0 })
+	waitWithin(t, "the subscription removed after 3 messages", 5*time.Second, func() bool { return s.NumSubscriptions() == 0 })
 }
 
 // TestManyToMany: 4 publishers x 4 subscribers x 20,000 messages, none
@@ -422,7 +422,7 @@ func TestStatsTotals(t *testing.T) {
 		nextMsg(t, sub)
 	}
 	pub.Close()
-	waitFor(t, "the publisher gone", 5*time.Second, func() bool { return s.NumClients() == 1 })
+	waitWithin(t, "the publisher gone", 5*time.Second, func() bool { return s.NumClients() == 1 })
 	st := s.Stats()
 	if st.InMsgs != 10 || st.InBytes != 50 || st.OutMsgs != 10 || st.OutBytes != 50 || st.Connections != 1 || st.TotalConnections != 2 {
 		t.Fatalf("stats %+v", st)

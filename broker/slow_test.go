@@ -92,7 +92,7 @@ func TestSlowConsumerClosedOthersUnharmed(t *testing.T) {
 	waitGroup(t, &wg)
 
 	const detected = "Slow Consumer Detected"
-	waitFor(t, "the slow consumer logged", 10*time.Second, func() bool { return len(log.with(detected)) > 0 })
+	waitWithin(t, "the slow consumer logged", 10*time.Second, func() bool { return len(log.with(detected)) > 0 })
 	lines := log.with(detected)
 	want := fmt.Sprintf("[INF] %s - cid:%d - Slow Consumer Detected: MaxPending of %d Exceeded",
 		stuck.nc.LocalAddr(), stuck.cid(), 4<<20)
