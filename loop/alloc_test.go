@@ -91,7 +91,11 @@ func (r *deliverRig) batch(tb testing.TB, dst []*Conn, perConn int) {
 
 // post queues one batch; the caller waits before changing dst or perConn.
 func (r *deliverRig) post(tb testing.TB, dst []*Conn, perConn int) {
+	deadline := time.Now().Add(10 * time.Second)
 	for r.staged.Load() < r.posted { // the loop still reads dst/perConn
+		if time.Now().After(deadline) {
+			tb.Fatalf("batch %d not staged", r.posted)
+		}
 		time.Sleep(time.Microsecond)
 	}
 	r.posted++

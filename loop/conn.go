@@ -24,7 +24,7 @@ type Conn struct {
 	local    net.Addr  // immutable after OnOpen
 	outbound bool      // immutable after OnOpen
 
-	closed   atomic.Bool  // set by Close (request) and at OnClose; read anywhere
+	life     lifecycle    // close state (closing.go); written by c's loop, read anywhere
 	backlog  atomic.Int64 // socketQueued at the last flush or drain check; written by c's loop, read anywhere (Shard.Pending)
 	inflight atomic.Int64 // bytes committed for c by other loops, not drained yet; added by sources, subtracted by c's loop
 
@@ -43,15 +43,12 @@ type Conn struct {
 	iovStart   int      // start in the batch of the last run in iov
 	iovEnd     int      // end in the batch of the last run in iov
 	pending    bool     // c is in shard.pending
-	gone       bool     // OnClose has run
 	closeErr   error    // first Close reason (sticky)
 	need       int      // OnData waits until this many bytes are buffered
 	stallSince int64    // Server.now() when outbound was first seen non-empty; 0 = empty
 	slot       int      // index in shard.conns
 	idleFlush  int      // consecutive flushes using < 1/4 of a big staging buffer
-	closeNow   bool     // close via the action of the running OnOpen/OnTraffic
-	forceClose bool     // close even if gnet still holds output (linger over)
-	lingerAt   int64    // Server.now() when c started lingering; 0 = not
+	lingerAt   int64    // Server.now() when c started lingering (closeLingering)
 	tls        *tlsConn // TLS state after StartTLS; nil = plaintext (the fast path)
 
 	// Read pause (pause.go), owned by c's loop:
@@ -81,14 +78,11 @@ func (c *Conn) LocalAddr() net.Addr { return c.local }
 // goroutine.
 func (c *Conn) Outbound() bool { return c.outbound }
 
-// Closed reports whether Close was requested or c is closed. Any goroutine
-// (an atomic load).
-func (c *Conn) Closed() bool { return c.closed.Load() }
-
 // Out returns c's staging buffer and marks c for flushing when the current
 // callback or task ends. Append output to *Out(); the buffer is valid only
 // until that flush. c's loop only.
 func (c *Conn) Out() *[]byte {
+	c.shard.mustRun("Conn.Out", c)
 	c.markPending()
 	return &c.out
 }
@@ -96,7 +90,8 @@ func (c *Conn) Out() *[]byte {
 // OutboundBuffered is the number of bytes staged plus those gnet still
 // holds for the socket. c's loop only.
 func (c *Conn) OutboundBuffered() int {
-	if c.gone {
+	c.shard.mustRun("Conn.OutboundBuffered", c)
+	if c.gone() {
 		return 0
 	}
 	return len(c.out) + c.socketQueued()
@@ -107,32 +102,9 @@ func (c *Conn) OutboundBuffered() int {
 // trickles in: it avoids re-copying the buffered bytes on every read. It
 // holds until the next OnData call or Resume. For a TLS conn n counts
 // plaintext (decrypted bytes not consumed yet). c's loop only.
-func (c *Conn) Need(n int) { c.need = n }
-
-// Close flushes what is staged for c and then closes it; OnClose(c, err)
-// follows once. The close happens when the current callback or task ends,
-// after every flush. The first error given is the one reported. c's loop
-// only.
-func (c *Conn) Close(err error) {
-	if c.closed.Load() {
-		return
-	}
-	c.closed.Store(true)
-	c.closeErr = err
-	c.shard.closing = append(c.shard.closing, c)
-	c.drainWait.wakeAll() // it takes no more output: nobody waits on it
-}
-
-// CloseAsync is Close for any goroutine: it posts the Close to c's loop.
-func (c *Conn) CloseAsync(err error) {
-	if c.closed.Load() {
-		return
-	}
-	_ = c.shard.Execute(func() {
-		if !c.gone {
-			c.Close(err)
-		}
-	})
+func (c *Conn) Need(n int) {
+	c.shard.mustRun("Conn.Need", c)
+	c.need = n
 }
 
 // Resume ends a Pause and re-offers c's buffered, unconsumed input to
@@ -140,11 +112,11 @@ func (c *Conn) CloseAsync(err error) {
 // a detached socket goes back on its loop first. It clears Need. Without
 // a Pause it only re-offers. Any goroutine.
 func (c *Conn) Resume() {
-	if c.closed.Load() {
+	if c.Closed() {
 		return
 	}
 	_ = c.shard.Execute(func() {
-		if !c.gone {
+		if !c.gone() {
 			c.shard.resume(c)
 		}
 	})
@@ -155,7 +127,7 @@ func (c *Conn) Resume() {
 // Resume it does not end a Pause: a pause that comes before it runs wins.
 func (c *Conn) continueRead() {
 	_ = c.shard.Execute(func() {
-		if !c.gone && !c.closed.Load() && c.rstate == readOn {
+		if !c.gone() && !c.Closed() && c.rstate == readOn {
 			c.need = 0
 			c.shard.read(c)
 		}
@@ -164,7 +136,7 @@ func (c *Conn) continueRead() {
 
 // markPending queues c for the flush at the end of the current callback.
 func (c *Conn) markPending() {
-	if !c.pending && !c.gone {
+	if !c.pending && !c.gone() {
 		c.pending = true
 		c.shard.pending = append(c.shard.pending, c)
 	}

@@ -130,22 +130,32 @@
 //
 //   - Handler methods run on the conn's loop goroutine.
 //   - Any goroutine: Server.Start, Stop, Addr, Enroll (not from a loop: it
-//     waits for one), Loops; Conn.CloseAsync, Resume, Closed, ID, Shard,
+//     waits for one); Conn.CloseAsync, Resume, Closed, ID, Shard,
 //     RemoteAddr, LocalAddr, Outbound, TLSState,
 //     TLSConnectionState; Shard.Execute, Index, Len.
 //   - The conn's own loop only: Conn.Out, Close, Need, OutboundBuffered,
-//     Pause, Paused, WaitExpired, StartTLS and Conn.Value. StartTLS's onReady runs on the conn's loop
-//     (from the task the handshake goroutine's notify posts), never on the
-//     handshake goroutine, which only ever calls EventLoop.Execute.
+//     Pause, Paused, WaitExpired, StartTLS and Conn.Value. StartTLS's
+//     onReady runs on the conn's loop (from the task the handshake
+//     goroutine's notify posts), never on the handshake goroutine, which
+//     only ever calls EventLoop.Execute.
 //   - The source shard's loop only: Shard.Begin, Commit, Pending and
 //     WaitDrain (s must be the shard running the current callback or task;
 //     dst may live anywhere).
+//   - Builds with the race detector or the invariants tag (go test -race,
+//     go test -tags invariants) check the loop-only contracts: each
+//     loop-only call above (all but the Conn.Value field) panics, naming
+//     itself, when made off its loop or outside a callback or task
+//     (invariants.go; the loop's goroutine is recorded when its shard is
+//     created), and so does an illegal move of the close lifecycle. Other
+//     builds compile the checks to nothing.
 //   - Close takes effect when the running callback or task ends: staged
 //     output is flushed first and, if the socket cannot take it all yet,
 //     the conn lingers (input ignored) until gnet has written it (bounded
-//     by the write deadline). OnClose runs exactly once, never from inside
-//     another handler method, and a Conn is never reused, so holding a
-//     *Conn after OnClose is safe (Closed reports true).
+//     by the write deadline); closing.go has the lifecycle (open,
+//     requested, lingering, forced, byAction, gone) as one typed state,
+//     every move through Conn.setClose. OnClose runs exactly once, never
+//     from inside another handler method, and a Conn is never reused, so
+//     holding a *Conn after OnClose is safe (Closed reports true).
 //
 // # Buffer ownership
 //

@@ -40,6 +40,7 @@ type drainWaiter struct {
 // conn. Approximate for conns of other shards (updated at their flushes
 // and polls), exact enough to bound memory.
 func (s *Shard) Pending(c *Conn) int {
+	s.mustRun("Shard.Pending", c)
 	n := int(c.inflight.Load() + c.backlog.Load())
 	if c.shard == s {
 		n += len(c.out)
@@ -53,7 +54,8 @@ func (s *Shard) Pending(c *Conn) int {
 // whether the timeout ended the wait. Waits do not stack: a Resume or a
 // new WaitDrain ends the previous one.
 func (s *Shard) WaitDrain(w, dst *Conn, low int, timeout time.Duration) {
-	if w.gone || w.shard != s {
+	s.mustRun("Shard.WaitDrain", w)
+	if w.gone() || w.shard != s {
 		return
 	}
 	w.Pause()
@@ -76,23 +78,25 @@ func (s *Shard) WaitDrain(w, dst *Conn, low int, timeout time.Duration) {
 // WaitExpired reports whether c's last drain wait ended by its timeout,
 // and forgets it. c's loop only.
 func (c *Conn) WaitExpired() bool {
+	c.shard.mustRun("Conn.WaitExpired", c)
 	over := c.waitOver
 	c.waitOver = false
 	return over
 }
 
-// endWait resumes w if it still waits in wait gen. Any goroutine.
-func (w *Conn) endWait(gen uint64, timedOut bool) {
-	if w.closed.Load() {
+// endWait resumes c (a waiter) if it still waits in wait gen. Any
+// goroutine.
+func (c *Conn) endWait(gen uint64, timedOut bool) {
+	if c.Closed() {
 		return
 	}
-	_ = w.shard.Execute(func() {
-		if w.gone || w.waitGen != gen {
+	_ = c.shard.Execute(func() {
+		if c.gone() || c.waitGen != gen {
 			return
 		}
-		w.waitGen++
-		w.waitOver = timedOut
-		w.shard.resume(w)
+		c.waitGen++
+		c.waitOver = timedOut
+		c.shard.resume(c)
 	})
 }
 
@@ -128,7 +132,7 @@ func (dw *drainWaiters) wakeAll() { dw.wake(0, true) }
 
 // checkDrained wakes c's waiters that its Pending allows. c's loop.
 func (s *Shard) checkDrained(c *Conn) bool {
-	if c.closed.Load() {
+	if c.Closed() {
 		c.drainWait.wakeAll()
 		return false
 	}

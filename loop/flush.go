@@ -25,7 +25,7 @@ func (s *Shard) flush(c *Conn) {
 			c.stallSince = 0 // the socket caught up since we last looked
 		}
 		s.writeSocket(c, out)
-		if c.gone {
+		if c.gone() {
 			return // the write failed and gnet closed c (OnClose has run)
 		}
 		if cap(out) > shrinkCap && len(out) < cap(out)/4 {

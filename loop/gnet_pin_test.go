@@ -22,7 +22,6 @@ type pinEngine struct {
 	gnet.BuiltinEventEngine
 	mu      sync.Mutex
 	eng     gnet.Engine
-	addr    chan string
 	opened  chan gnet.Conn
 	traffic func(c gnet.Conn) gnet.Action // nil: consume everything
 	closes  chan error

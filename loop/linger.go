@@ -17,9 +17,10 @@ const (
 )
 
 func (s *Shard) linger(c *Conn) {
-	if c.lingerAt != 0 {
-		return
+	if c.life.get() != closeRequested {
+		return // lingering already (or its linger is over)
 	}
+	c.setClose(closeLingering)
 	c.lingerAt = s.srv.now()
 	s.lingering = append(s.lingering, c)
 	if len(s.lingering) == 1 {
@@ -48,11 +49,11 @@ func (s *Shard) recheckLinger() {
 	keep := s.lingering[:0]
 	for _, c := range s.lingering {
 		switch {
-		case c.gone:
+		case c.gone():
 		case c.socketQueued() == 0:
 			s.closing = append(s.closing, c)
 		case now-c.lingerAt > limit:
-			c.forceClose = true
+			c.setClose(closeForced)
 			s.closing = append(s.closing, c)
 		default:
 			keep = append(keep, c)

@@ -57,6 +57,7 @@ type inbox struct {
 // Same loop: dst's staging buffer. Other loop: the (s -> dst's shard)
 // outbox. The buffer is valid only until Commit.
 func (s *Shard) Begin(dst *Conn) *[]byte {
+	s.mustRun("Shard.Begin", dst)
 	if dst.shard == s {
 		return &dst.out
 	}
@@ -73,8 +74,9 @@ func (s *Shard) Begin(dst *Conn) *[]byte {
 // dst's loop when the current callback ends (one drain task per batch).
 // Frames for a closed dst are dropped.
 func (s *Shard) Commit(dst *Conn) {
+	s.mustRun("Shard.Commit", dst)
 	if dst.shard == s {
-		if dst.gone {
+		if dst.gone() {
 			dst.out = dst.out[:0]
 			return
 		}
@@ -82,7 +84,7 @@ func (s *Shard) Commit(dst *Conn) {
 		return
 	}
 	ob := s.outboxes[dst.shard.idx]
-	if dst.closed.Load() {
+	if dst.Closed() {
 		ob.b.buf = ob.b.buf[:ob.b.last()]
 		return
 	}
@@ -158,7 +160,7 @@ func (s *Shard) deliverBatch(b *batch) {
 	start := 0
 	for _, f := range b.frames {
 		c := f.c
-		if c.closed.Load() {
+		if c.Closed() {
 			c.inflight.Add(int64(start - f.end)) // dropped
 			start = f.end
 			continue
@@ -196,7 +198,7 @@ func (s *Shard) deliverIov(c *Conn) {
 	for _, b := range c.iov {
 		total += len(b)
 	}
-	straight := c.tls == nil && c.gc != nil && !c.gone && len(c.out) == 0 &&
+	straight := c.tls == nil && c.gc != nil && !c.gone() && len(c.out) == 0 &&
 		(len(c.iov) == 1 || total >= straightMin*len(c.iov))
 	if !straight {
 		for _, b := range c.iov {
@@ -211,7 +213,7 @@ func (s *Shard) deliverIov(c *Conn) {
 		_, _ = c.gc.Write(c.iov[0]) // a failure closes c (OnClose) at once
 		return
 	}
-	for iov := c.iov; len(iov) > 0 && !c.gone; {
+	for iov := c.iov; len(iov) > 0 && !c.gone(); {
 		n := min(len(iov), maxIovecs)
 		_, _ = c.gc.Writev(iov[:n])
 		iov = iov[n:]

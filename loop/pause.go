@@ -56,7 +56,8 @@ type detachedConn struct{}
 // What gnet had already read is kept and offered first after Resume.
 // Output staged for c still goes out while it is paused. c's loop only.
 func (c *Conn) Pause() {
-	if c.gone || c.paused {
+	c.shard.mustRun("Conn.Pause", c)
+	if c.gone() || c.paused {
 		return
 	}
 	c.paused = true
@@ -65,7 +66,10 @@ func (c *Conn) Pause() {
 
 // Paused reports whether c is paused (Pause without Resume yet). c's loop
 // only.
-func (c *Conn) Paused() bool { return c.paused }
+func (c *Conn) Paused() bool {
+	c.shard.mustRun("Conn.Paused", c)
+	return c.paused
+}
 
 // wantsPause reports whether anything holds c's reads back.
 func (c *Conn) wantsPause() bool { return c.paused || c.tlsHold }
@@ -89,7 +93,7 @@ func (s *Shard) resume(c *Conn) {
 // unhold offers c's input again once nothing holds it back: a held conn
 // reads at once, a detached one goes back on its loop first.
 func (s *Shard) unhold(c *Conn) {
-	if c.gone || c.wantsPause() {
+	if c.gone() || c.wantsPause() {
 		return
 	}
 	switch c.rstate {
@@ -111,7 +115,7 @@ func (s *Shard) detachHeld() {
 	s.detaching = nil
 	for i, c := range list {
 		list[i] = nil
-		if !c.gone && c.rstate == readHeld && c.wantsPause() && !c.closed.Load() {
+		if !c.gone() && c.rstate == readHeld && c.wantsPause() && !c.Closed() {
 			s.detach(c)
 		}
 	}
@@ -183,7 +187,7 @@ func (s *Shard) reattach(c *Conn) {
 			err = fmt.Errorf("loop: resume: %w", res.Err)
 		}
 		_ = s.Execute(func() {
-			if !c.gone && c.rstate == readReattaching {
+			if !c.gone() && c.rstate == readReattaching {
 				s.closeOff(c, err)
 			}
 		})
@@ -194,7 +198,7 @@ func (s *Shard) reattach(c *Conn) {
 // the new gnet conn, writes what the socket did not take while detached,
 // and reads again (or is held again if a pause is still wanted).
 func (e *events) reopen(gc gnet.Conn, c *Conn) gnet.Action {
-	if c.gone || c.rstate != readReattaching {
+	if c.gone() || c.rstate != readReattaching {
 		gc.SetContext(detachedConn{})
 		return gnet.Close
 	}
@@ -208,8 +212,8 @@ func (e *events) reopen(gc gnet.Conn, c *Conn) gnet.Action {
 		c.unsent = nil
 	}
 	switch {
-	case c.gone:
-	case c.closed.Load():
+	case c.gone():
+	case c.Closed():
 		sh.closing = append(sh.closing, c) // its Close came while off the loop
 	default:
 		c.markPending()
@@ -259,12 +263,12 @@ func (s *Shard) offerHeld(c *Conn) bool {
 		m := min(len(c.held), max(maxOffer, c.need))
 		c.need = 0
 		consumed := s.srv.h.OnData(c, c.held[:m])
-		if c.gone {
+		if c.gone() {
 			return false
 		}
 		consumed = min(max(consumed, 0), m)
 		c.held = c.held[consumed:]
-		if c.rstate != readOn || c.closed.Load() {
+		if c.rstate != readOn || c.Closed() {
 			return false
 		}
 		switch {
@@ -349,23 +353,4 @@ func (c *Conn) socketQueued() int {
 		return c.gc.OutboundBuffered() // reopen wrote unsent
 	}
 	return len(c.unsent)
-}
-
-// closeDetached closes a conn whose socket is off the loop: the socket is
-// ours to close, and OnClose runs here.
-func (s *Shard) closeDetached(c *Conn) {
-	if c.fd >= 0 {
-		_ = syscall.Close(c.fd)
-		c.fd = -1
-	}
-	s.closed(c, nil)
-}
-
-// closeOff closes a conn that is off its loop with err.
-func (s *Shard) closeOff(c *Conn, err error) {
-	if c.closeErr == nil {
-		c.closeErr = err
-	}
-	c.closed.Store(true)
-	s.closeDetached(c)
 }

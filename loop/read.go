@@ -8,7 +8,7 @@ package loop
 // A TLS conn (StartTLS) branches to readTLS (tls.go): the ciphertext is
 // fed to its bridge and discarded, and its plaintext carry is offered.
 func (s *Shard) read(c *Conn) {
-	if c.gone {
+	if c.gone() {
 		return
 	}
 	// Frames other loops already handed to this one go out before anything
@@ -23,7 +23,7 @@ func (s *Shard) read(c *Conn) {
 		return // off its loop (paused): Resume brings it back
 	}
 	n := gc.InboundBuffered()
-	if c.closed.Load() { // closing: input is ignored
+	if c.Closed() { // closing: input is ignored
 		if n > 0 {
 			_, _ = gc.Discard(n)
 		}
@@ -61,7 +61,7 @@ func (s *Shard) read(c *Conn) {
 	}
 	c.need = 0
 	consumed := s.srv.h.OnData(c, data)
-	if c.gone || consumed <= 0 {
+	if c.gone() || consumed <= 0 {
 		// Never Discard(0): gnet treats n <= 0 as "discard everything".
 		return
 	}
@@ -69,7 +69,7 @@ func (s *Shard) read(c *Conn) {
 		consumed = m
 	}
 	_, _ = gc.Discard(consumed)
-	if consumed == m && m < n && !c.closed.Load() && c.rstate == readOn {
+	if consumed == m && m < n && !c.Closed() && c.rstate == readOn {
 		c.continueRead()
 	}
 }

@@ -133,9 +133,6 @@ func (s *Server) Addr() net.Addr {
 	}
 }
 
-// Loops is the number of event loops (shards).
-func (s *Server) Loops() int { return s.cfg.Loops }
-
 // Stop closes every connection (each gets OnClose with ErrServerStopped
 // after its staged output was flushed), stops the engine and waits for it
 // to exit or for ctx to end. Any goroutine except a loop's.
@@ -327,10 +324,10 @@ func (e *events) OnTraffic(gc gnet.Conn) gnet.Action {
 
 func (e *events) OnClose(gc gnet.Conn, err error) gnet.Action {
 	c, ok := gc.Context().(*Conn)
-	if !ok || c.gone || c.gc != gc {
+	if !ok || c.gone() || c.gc != gc {
 		return gnet.None
 	}
-	c.shard.closed(c, err)
+	c.shard.closeDone(c, err)
 	return gnet.None
 }
 

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -38,13 +39,18 @@ func TestStartBadAddr(t *testing.T) {
 	}
 }
 
+// TestPauseResume: a handler that consumes nothing gets its unconsumed
+// bytes again, joined with later ones, and Resume offers them again
+// without any new read event.
 func TestPauseResume(t *testing.T) {
 	var paused atomic.Bool
+	var offered atomic.Int64 // bytes offered to the last refusing OnData
 	opened := make(chan *Conn, 1)
 	h := &funcHandler{
 		open: func(c *Conn) { opened <- c },
 		data: func(c *Conn, b []byte) int {
 			if paused.Load() {
+				offered.Store(int64(len(b)))
 				return 0
 			}
 			if bytes.HasPrefix(b, []byte("PAUSE\n")) {
@@ -64,15 +70,11 @@ func TestPauseResume(t *testing.T) {
 	if _, err := nc.Write([]byte("hello\n")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(30 * time.Millisecond)
+	waitFor(t, "hello offered and refused", 5*time.Second, func() bool { return offered.Load() == 6 })
 	if _, err := nc.Write([]byte("world\n")); err != nil {
 		t.Fatal(err)
 	}
-	_ = nc.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-	var one [1]byte
-	if n, err := nc.Read(one[:]); n != 0 || err == nil {
-		t.Fatalf("got output while paused: %d %v", n, err)
-	}
+	waitFor(t, "hello and world offered together", 5*time.Second, func() bool { return offered.Load() == 12 })
 	paused.Store(false)
 	c.Resume() // no new bytes arrive: only Resume re-offers the buffered ones
 	if got := string(readN(t, nc, 12, 5*time.Second)); got != "hello\nworld\n" {
@@ -272,9 +274,29 @@ func TestStopClosesAll(t *testing.T) {
 	}
 }
 
+// buffered is the number of input bytes gnet holds for c, read on c's
+// loop.
+func buffered(t testing.TB, c *Conn) int {
+	t.Helper()
+	ch := make(chan int, 1)
+	if err := c.Shard().Execute(func() {
+		n := -1
+		if c.gc != nil {
+			n = c.gc.InboundBuffered()
+		}
+		ch <- n
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return <-ch
+}
+
+// TestNeedDefersOnData: after Need(10), reads that leave fewer than 10
+// bytes buffered do not call OnData.
 func TestNeedDefersOnData(t *testing.T) {
 	var calls atomic.Int32
-	h := &funcHandler{data: func(c *Conn, b []byte) int {
+	opened := make(chan *Conn, 1)
+	h := &funcHandler{open: func(c *Conn) { opened <- c }, data: func(c *Conn, b []byte) int {
 		calls.Add(1)
 		if len(b) < 10 {
 			c.Need(10)
@@ -284,11 +306,15 @@ func TestNeedDefersOnData(t *testing.T) {
 	}}
 	s := startServer(t, Config{Loops: 1}, h)
 	nc := dial(t, s)
+	c := <-opened
+	sent := 0
 	for _, part := range []string{"01234", "5", "6", "7", "89"} {
 		if _, err := nc.Write([]byte(part)); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(10 * time.Millisecond)
+		if sent += len(part); sent < 10 { // each part read on its own
+			waitFor(t, fmt.Sprintf("%d bytes buffered", sent), 5*time.Second, func() bool { return buffered(t, c) == sent })
+		}
 	}
 	if got := string(readN(t, nc, 10, 5*time.Second)); got != "0123456789" {
 		t.Fatalf("got %q", got)

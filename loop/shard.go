@@ -18,6 +18,8 @@ type Shard struct {
 	idx int            // immutable
 	el  gnet.EventLoop // immutable; concurrency-safe (Execute, Enroll)
 
+	owner loopOwner // the loop's goroutine, for the invariant checks (invariants.go)
+
 	count atomic.Int64 // number of open conns; read anywhere
 
 	// Owned by the loop goroutine:
@@ -67,6 +69,7 @@ func newShard(s *Server, idx int, el gnet.EventLoop) *Shard {
 		inboxes:   make([]inbox, s.cfg.Loops),
 		deadlineC: int64(s.cfg.WriteDeadline),
 	}
+	sh.owner.claim() // newShard runs on el (OnOpen of its first conn)
 	sh.drainTask = gnet.RunnableFunc(func(context.Context) error {
 		prev := sh.enter(nil)
 		sh.drain()
@@ -110,6 +113,7 @@ func (s *Shard) Execute(fn func()) error {
 
 // enter marks the start of a callback or task for conn cur (nil for a task).
 func (s *Shard) enter(cur *Conn) *Conn {
+	s.onLoop()
 	prev := s.current
 	s.current = cur
 	s.depth++
@@ -126,7 +130,7 @@ func (s *Shard) leave(cur, prev *Conn) gnet.Action {
 		s.finish()
 	}
 	s.current = prev
-	if cur != nil && !cur.gone && cur.closeNow {
+	if cur != nil && cur.life.get() == closeByAction {
 		return gnet.Close
 	}
 	return gnet.None
@@ -143,7 +147,7 @@ func (s *Shard) finish() {
 		case len(s.pending) > 0:
 			s.flushPending()
 		case len(s.closing) > 0:
-			if !s.closeRequested() && len(s.detaching) == 0 {
+			if !s.closeQueued() && len(s.detaching) == 0 {
 				s.depth--
 				return
 			}
@@ -163,89 +167,11 @@ func (s *Shard) flushPending() {
 	for i, c := range list {
 		list[i] = nil
 		c.pending = false
-		if !c.gone {
+		if !c.gone() {
 			s.flush(c)
 		}
 	}
 	s.spare = list[:0]
-}
-
-// closeRequested closes the conns whose Close was requested. A conn
-// whose output gnet could not write yet lingers (see linger.go) unless it
-// is being closed as a slow consumer. The conn of the running
-// OnOpen/OnTraffic is closed by gnet from the action that leave returns.
-// It reports whether it did anything that may have created new work.
-func (s *Shard) closeRequested() bool {
-	list := s.closing
-	s.closing = nil
-	did := false
-	for i, c := range list {
-		list[i] = nil
-		if c.gone {
-			continue
-		}
-		if c.tls != nil && !c.tls.close(c.closeErr) {
-			continue // writing close_notify failed: gnet closed c
-		}
-		if c.gc == nil { // off its loop (pause.go)
-			if c.rstate == readDetached {
-				s.closeDetached(c)
-				did = true
-			} // re-attaching: reopen closes it once back
-			continue
-		}
-		if !c.forceClose && c.gc.OutboundBuffered() > 0 && !isSlowConsumer(c.closeErr) {
-			s.linger(c)
-			continue
-		}
-		if c == s.current {
-			c.closeNow = true
-			continue
-		}
-		did = true
-		// Synchronous: OnClose runs inside, gnet then writes what remains
-		// of its outbound buffer (until EAGAIN) and closes the socket.
-		_ = s.el.Close(c.gc)
-	}
-	if s.closing == nil {
-		s.closing = list[:0]
-	}
-	return did || len(s.closing) > 0
-}
-
-func isSlowConsumer(err error) bool {
-	return err == ErrSlowConsumerPending || err == ErrSlowConsumerDeadline
-}
-
-// closeAll requests Close(err) for every open conn.
-func (s *Shard) closeAll(err error) {
-	for _, c := range s.conns {
-		c.Close(err)
-	}
-}
-
-// closed ends c (exactly once): it leaves the shard, its drain waiters
-// resume, and Handler.OnClose runs with the first Close reason, else err
-// (ErrServerStopped for a plain close while stopping).
-func (s *Shard) closed(c *Conn, err error) {
-	c.gone = true
-	c.closed.Store(true)
-	reason := c.closeErr
-	if reason == nil {
-		reason = err
-		if reason == nil && s.srv.stopping.Load() {
-			reason = ErrServerStopped
-		}
-	}
-	s.remove(c)
-	c.out, c.held, c.unsent = nil, nil, nil
-	if c.tls != nil {
-		c.tls.release() // stops a handshake goroutine
-	}
-	c.drainWait.wakeAll()
-	prev := s.enter(c)
-	s.srv.h.OnClose(c, reason)
-	s.leave(nil, prev)
 }
 
 // add registers a newly opened conn.

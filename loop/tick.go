@@ -24,7 +24,7 @@ func (s *Shard) tick() {
 	list := append(s.tickList[:0], s.conns...)
 	h := s.srv.h
 	for _, c := range list {
-		if !c.gone && !c.closed.Load() {
+		if !c.gone() && !c.Closed() {
 			h.OnTick(c, now)
 			if c.rstate == readHeld && c.socketQueued() == 0 {
 				s.detaching = append(s.detaching, c) // retry a detach gnet's output delayed
@@ -34,7 +34,7 @@ func (s *Shard) tick() {
 	if s.deadlineC > 0 {
 		mono := s.srv.now()
 		for _, c := range list {
-			if c.gone || c.closed.Load() {
+			if c.gone() || c.Closed() {
 				continue
 			}
 			if c.socketQueued() == 0 {

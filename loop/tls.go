@@ -70,7 +70,8 @@ type tlsConn struct {
 // after writing any alert. onReady is not called if c was closed first.
 // c's loop only; calling it twice closes c with ErrTLSStarted.
 func (c *Conn) StartTLS(cfg *tls.Config, client bool, timeout time.Duration, first []byte, onReady func(c *Conn, err error)) {
-	if c.gone || c.closed.Load() {
+	c.shard.mustRun("Conn.StartTLS", c)
+	if c.gone() || c.Closed() {
 		return
 	}
 	if c.tls != nil {
@@ -138,7 +139,7 @@ func (c *Conn) TLSConnectionState() (tls.ConnectionState, bool) {
 // came with the last flight and flushes what was held, or closes c.
 func (t *tlsConn) step() {
 	c := t.c
-	if c.gone || t.done || t.closed {
+	if c.gone() || t.done || t.closed {
 		return
 	}
 	b := t.b
@@ -152,13 +153,13 @@ func (t *tlsConn) step() {
 		return
 	case tlsbridge.PhaseReady:
 		t.done, t.ready = true, true
-		if c.closed.Load() {
+		if c.Closed() {
 			return
 		}
 		if t.onReady != nil {
 			t.onReady(c, nil)
 		}
-		if c.gone || c.closed.Load() {
+		if c.gone() || c.Closed() {
 			return
 		}
 		// Ciphertext that arrived with the peer's last flight.
@@ -176,7 +177,7 @@ func (t *tlsConn) step() {
 			err = tlsbridge.ErrClosed
 		}
 		err = fmt.Errorf("loop: tls: %w", err)
-		if c.closed.Load() {
+		if c.Closed() {
 			return
 		}
 		if t.onReady != nil {
@@ -194,7 +195,7 @@ func (t *tlsConn) writeRaw() bool {
 		t.c.shard.writeSocket(t.c, t.raw) // copied where the socket did not take it
 		t.raw = t.raw[:0]
 	}
-	return !t.c.gone
+	return !t.c.gone()
 }
 
 // readTLS is the read path of a TLS conn (n bytes buffered in gnet): all
@@ -250,14 +251,14 @@ func (s *Shard) readTLS(c *Conn, n int) {
 		}
 		c.need = 0
 		consumed := s.srv.h.OnData(c, data)
-		if c.gone {
+		if c.gone() {
 			return
 		}
 		consumed = min(max(consumed, 0), len(data))
 		if consumed > 0 {
 			t.plain = t.plain[:copy(t.plain, t.plain[consumed:])]
 		}
-		if t.err == nil && !c.closed.Load() && c.rstate == readOn {
+		if t.err == nil && !c.Closed() && c.rstate == readOn {
 			left := gc.InboundBuffered()
 			if consumed == len(data) && len(t.plain) > 0 ||
 				left > 0 && (consumed > 0 || c.need > len(t.plain)) {
@@ -281,7 +282,7 @@ func (s *Shard) readTLS(c *Conn, n int) {
 // io.EOF: a plain close), writing the alert crypto/tls produced.
 func (t *tlsConn) fail() {
 	c := t.c
-	if c.closed.Load() {
+	if c.Closed() {
 		return
 	}
 	if t.b.HasOutput() && !t.writeRaw() {
@@ -313,13 +314,13 @@ func (s *Shard) flushTLS(c *Conn) bool {
 	ct, err := t.b.Encrypt(t.cipher[:0], out)
 	if len(ct) > 0 {
 		s.writeSocket(c, ct)
-		if c.gone {
+		if c.gone() {
 			return false // the write failed and gnet closed c (OnClose has run)
 		}
 	}
 	t.cipher = shrinkBuf(ct, &t.idleCipher)
 	c.out = shrinkBuf(out, &c.idleFlush)
-	if err != nil && !c.closed.Load() {
+	if err != nil && !c.Closed() {
 		t.err = err
 		t.fail()
 	}
@@ -358,7 +359,7 @@ func (t *tlsConn) close(reason error) bool {
 			c.shard.writeSocket(c, t.raw)
 		}
 		t.raw = t.raw[:0]
-		return !c.gone
+		return !c.gone()
 	}
 	t.raw = t.b.Close(t.raw[:0])[:0]
 	return true

@@ -188,10 +188,12 @@ func TestTLSNeedAndResume(t *testing.T) {
 	f := newTLSCerts(t)
 	var calls atomic.Int64
 	var paused atomic.Bool
+	var offered atomic.Int64 // plaintext offered to the last refusing OnData
 	opened := make(chan *Conn, 1)
 	data := func(c *Conn, b []byte) int {
 		calls.Add(1)
 		if paused.Load() {
+			offered.Store(int64(len(b)))
 			return 0
 		}
 		if b[0] == 'P' { // "P\n": pause
@@ -254,7 +256,7 @@ func TestTLSNeedAndResume(t *testing.T) {
 	if _, err := tc.Write([]byte("L3\nabc")); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(50 * time.Millisecond)
+	waitFor(t, "the frame in the carry", 5*time.Second, func() bool { return offered.Load() == 6 })
 	paused.Store(false)
 	c.Resume() // the plaintext waits in the carry: only Resume offers it
 	if l := readLine(t, r, tc, 5*time.Second); l != "3 294\n" {

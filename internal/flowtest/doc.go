@@ -9,5 +9,8 @@
 // script, and both peak RSS figures are logged; the assertions hold for
 // natsloop only.
 //
+// Run with -race or -tags invariants, the server binary is built with the
+// invariants tag (package loop's checks of its loop-only calls).
+//
 // The package has no non-test code.
 package flowtest

@@ -24,7 +24,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	natsloopBin = filepath.Join(dir, "natsloop")
-	if out, err := exec.Command("go", "build", "-o", natsloopBin, "natsloop/cmd/natsloop").CombinedOutput(); err != nil {
+	args := []string{"build", "-o", natsloopBin}
+	if serverTags != "" {
+		args = append(args, "-tags", serverTags)
+	}
+	if out, err := exec.Command("go", append(args, "natsloop/cmd/natsloop")...).CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "flowtest: build natsloop: %v\n%s", err, out)
 		os.Exit(1)
 	}

@@ -1,0 +1,6 @@
+//go:build !invariants && !race
+
+package flowtest
+
+// serverTags: the natsloop under test is built as released.
+const serverTags = ""
