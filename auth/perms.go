@@ -218,6 +218,10 @@ func (p *Perms) CanSubscribe(subj, queue []byte) bool {
 	if p == nil || p.sub.open {
 		return true
 	}
+	if hasEmptyToken(subj) {
+		// As for publish: nats-server's sublist matches no rule.
+		return p.sub.all
+	}
 	if !p.sub.all {
 		plain, queueRules, queueOK := false, false, false
 		for i := range p.sub.allow {

@@ -242,3 +242,30 @@ func TestSubjectRelations(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyTokenMatchesNoRule: a subject with an empty token matches no
+// allow and no deny rule, as nats-server's sublist matches nothing for it.
+func TestEmptyTokenMatchesNoRule(t *testing.T) {
+	allow, err := compilePerms(&config.Permissions{
+		Publish:   &config.SubjectPermission{Allow: []string{"foo.>"}},
+		Subscribe: &config.SubjectPermission{Allow: []string{"foo.*"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deny, err := compilePerms(&config.Permissions{
+		Publish:   &config.SubjectPermission{Deny: []string{"foo.>"}},
+		Subscribe: &config.SubjectPermission{Deny: []string{"foo.*"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"foo.", "foo..bar", ".foo"} {
+		if allow.CanPublish([]byte(s)) || allow.CanSubscribe([]byte(s), nil) || allow.CanSubscribe([]byte(s), []byte("q")) {
+			t.Errorf("%q allowed by an allow list it does not match", s)
+		}
+		if !deny.CanPublish([]byte(s)) || !deny.CanSubscribe([]byte(s), nil) {
+			t.Errorf("%q refused by a deny list it does not match", s)
+		}
+	}
+}
