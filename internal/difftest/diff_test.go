@@ -49,7 +49,7 @@ func loadSettings(t *testing.T) settings {
 		}
 		s.minimizeUntil = d
 	}
-	s.strict = os.Getenv("NATSLOOP_DIFF_STRICT") == "1"
+	s.strict = os.Getenv("NATSLOOP_DIFF_STRICT") != "0"
 	s.self = os.Getenv("NATSLOOP_DIFF_SELF") == "1"
 	s.record = os.Getenv("NATSLOOP_DIFF_RECORD")
 	if v := os.Getenv("NATSLOOP_DIFF_IGNORE"); v != "" {
