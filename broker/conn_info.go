@@ -97,6 +97,14 @@ func closeReason(err error) string {
 
 // clientClosed cleans up after a connection ended (on its loop).
 func (s *Server) clientClosed(c *client, err error) {
+	if c.state == stateTLS {
+		// The peer hung up during the handshake, typically after an alert
+		// (it refused our certificate): say why, as nats-server does.
+		if st, ok := c.conn.TLSState(); ok && st.Err != nil {
+			c.logTLSError(st.Err)
+			err = errTLSHandshake
+		}
+	}
 	switch {
 	case errors.Is(err, loop.ErrSlowConsumerPending):
 		s.stats.slowConsumers.Add(1)

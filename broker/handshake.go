@@ -30,6 +30,9 @@ const (
 type handshake struct {
 	tlsDue  time.Time // the TLS handshake must end by then (zero: done or no TLS)
 	authDue time.Time // CONNECT must arrive by then (zero: no auth timeout)
+	// tlsLogged: the handshake's failure was logged (by the handshake's
+	// end or by the close, whichever learned it first).
+	tlsLogged bool
 }
 
 // startAuthTimer arms the auth timeout when clients must authenticate.

@@ -3,6 +3,7 @@ package broker
 import (
 	"crypto/tls"
 	"errors"
+	"strings"
 	"time"
 
 	"natsloop/loop"
@@ -92,7 +93,7 @@ func (c *client) tlsData(data []byte) int {
 // tlsReady runs on the connection's loop when the handshake ended.
 func (c *client) tlsReady(_ *loop.Conn, err error) {
 	if err != nil {
-		c.srv.log.Errorf("%sTLS handshake error: %v", c.prefix(), err)
+		c.logTLSError(err)
 		return // the loop closes the connection
 	}
 	c.state = stateNew
@@ -105,4 +106,24 @@ func (c *client) tlsReady(_ *loop.Conn, err error) {
 		c.sendInfo()
 	}
 	c.startAuthTimer(time.Now())
+}
+
+// logTLSError logs a failed handshake once, as nats-server words it:
+// crypto/tls's error without natsloop's package prefixes.
+func (c *client) logTLSError(err error) {
+	if c.hs == nil || c.hs.tlsLogged {
+		return
+	}
+	c.hs.tlsLogged = true
+	c.srv.log.Errorf("%sTLS handshake error: %v", c.prefix(), tlsCause(err))
+}
+
+// tlsCause strips the loop's and the bridge's wrapping from err.
+func tlsCause(err error) error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if m := e.Error(); !strings.HasPrefix(m, "loop: ") && !strings.HasPrefix(m, "tlsbridge: ") {
+			return e
+		}
+	}
+	return err
 }

@@ -190,3 +190,35 @@ func TestTLSCBCOnlyClientRefused(t *testing.T) {
 		t.Fatalf("CBC-only handshake succeeded with %s", tls.CipherSuiteName(tc.ConnectionState().CipherSuite))
 	}
 }
+
+// TestTLSClientRejectsCertificateLogged: a client that does not trust the
+// server's certificate aborts the handshake with an alert; the server logs
+// it as nats-server does ("TLS handshake error: remote error: tls: bad
+// certificate"), without natsloop's package prefixes. The peer's alert and
+// its hang-up race in the loop, so the test allows some misses.
+func TestTLSClientRejectsCertificateLogged(t *testing.T) {
+	f := newTLSFixture(t)
+	log := newLogLines(t)
+	s := startServerLog(t, 0, log, func(o *config.Options) {
+		o.TLS = &config.TLS{CertFile: f.srvCert, KeyFile: f.srvKey, Timeout: 2 * time.Second}
+	})
+	const tries = 5
+	for range tries {
+		// No RootCAs: the test CA is unknown to the client.
+		if nc, err := nats.Connect("tls://"+s.Addr().String(), nats.Secure(&tls.Config{MinVersion: tls.VersionTLS12})); err == nil {
+			nc.Close()
+			t.Fatal("client accepted a certificate of an unknown CA")
+		}
+	}
+	want := "TLS handshake error: remote error: tls: bad certificate"
+	deadline := time.Now().Add(5 * time.Second)
+	for len(log.with(want)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(log.with(want)) == 0 {
+		t.Fatalf("no %q among %d rejected handshakes: %q", want, tries, log.with("TLS"))
+	}
+	if chains := log.with("tlsbridge:"); len(chains) > 0 {
+		t.Fatalf("package chain in the log: %q", chains)
+	}
+}
