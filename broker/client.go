@@ -30,13 +30,17 @@ type client struct {
 	grant     *grant        // what authentication decided; replaced, never mutated
 	lastPing  time.Time     // last server PING sent
 	pingsOut  int
-	mapBuf    []byte  // scratch for subjects mapped across accounts
-	waitOn    *client // a consumer above the high-water mark (flow.go)
-	stallFree int     // input bytes to process without stalling (flow.go)
-	rng       uint64  // xorshift state for queue member choice
-	lingering bool    // closed by the client's -ERR: the rest of the read is still processed
-	lineDone  bool    // the PUB whose payload is arriving had its control line checked
-	pongSent  bool    // the first PONG after CONNECT went out (connect_info INFO)
+	mapBuf    []byte     // scratch for subjects mapped across accounts
+	waitOn    *client    // a consumer above the high-water mark (flow.go)
+	stallFree int        // input bytes to process without stalling (flow.go)
+	rng       uint64     // xorshift state for queue member choice
+	lingering bool       // closed by the client's -ERR: the rest of the read is still processed
+	lineDone  bool       // the PUB whose payload is arriving had its control line checked
+	inOff     int64      // input offset of the next unconsumed byte
+	opStart   int64      // input offset where the op being parsed began
+	opEnd     int64      // input offset just past the op being processed
+	reads     readMirror // nats-server's read boundaries over the input
+	pongSent  bool       // the first PONG after CONNECT went out (connect_info INFO)
 
 	// view is what publishers on other loops need of this client as a
 	// subscriber; each CONNECT publishes a new one.
@@ -146,14 +150,21 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 		return c.tlsData(data)
 	}
 	c.afterWait()
+	c.reads.arrive(c.inOff + int64(len(data)))
 	consumed := 0
 	for len(data) > 0 && (!c.conn.Closed() || c.lingering) {
 		if c.hs != nil && c.refuseBeforeConnect(data[0]) {
 			return consumed + len(data)
 		}
+		if c.parser.AtOpStart() {
+			c.opStart = c.inOff
+			c.reads.forget(c.opStart)
+		}
 		n, op, err := c.parser.Next(data)
 		data = data[n:]
 		consumed += n
+		c.inOff += int64(n)
+		c.opEnd = c.inOff
 		if err != nil {
 			c.checkFailedLine(err)
 			c.parseError(err)

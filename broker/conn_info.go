@@ -100,10 +100,8 @@ func (s *Server) clientClosed(c *client, err error) {
 	if c.state == stateTLS {
 		// The peer hung up during the handshake, typically after an alert
 		// (it refused our certificate): say why, as nats-server does.
-		if st, ok := c.conn.TLSState(); ok && st.Err != nil {
-			c.logTLSError(st.Err)
-			err = errTLSHandshake
-		}
+		c.logTLSEnd()
+		err = errTLSHandshake
 	}
 	switch {
 	case errors.Is(err, loop.ErrSlowConsumerPending):

@@ -19,6 +19,9 @@ func (c *client) processPub(op *proto.Op) {
 	}
 	if !c.lineDone {
 		c.checkPubLine(op)
+		if line := c.opEnd - int64(len(op.Payload)) - 2; c.reads.splitsPayload(c.opStart, line, c.opEnd) {
+			c.checkPubLine(op) // nats-server read the line again
+		}
 	}
 	c.lineDone = false
 	if c.srv.opts.Trace {
@@ -141,8 +144,9 @@ func (c *client) sendNoResponders(subj, reply []byte) {
 // A PUB's control line is checked as nats-server checks it while reading
 // byte by byte: before its payload has arrived. So the pedantic subject
 // check answers before a bad payload end is found (checkFailedLine), and
-// when a read ends inside the payload nats-server reads the line again
-// and answers twice (checkPendingLine); processPub skips the check then.
+// when one of nats-server's reads ends inside the payload (readMirror) it
+// reads the line again and answers twice (checkPendingLine when our read
+// ended there too, processPub otherwise).
 
 // checkPubLine sends what nats-server answers to a PUB/HPUB control line.
 func (c *client) checkPubLine(op *proto.Op) {
@@ -152,13 +156,20 @@ func (c *client) checkPubLine(op *proto.Op) {
 }
 
 // checkPendingLine checks the control line of a PUB whose payload is
-// still arriving, once it was just read.
+// still arriving, once it was just read: the read ended in its payload,
+// so nats-server reads the line again unless the line itself was split.
 func (c *client) checkPendingLine() {
-	if op, fresh := c.parser.Pending(); fresh && isPub(op) {
-		c.checkPubLine(op)
-		c.checkPubLine(op)
-		c.lineDone = true
+	op, fresh := c.parser.Pending()
+	if !fresh || !isPub(op) {
+		return
 	}
+	have, need := c.parser.PayloadHave()
+	line := c.opEnd - int64(have)
+	c.checkPubLine(op)
+	if c.reads.splitsPayload(c.opStart, line, line+int64(need)) {
+		c.checkPubLine(op)
+	}
+	c.lineDone = true
 }
 
 // checkFailedLine checks the control line of a PUB whose payload end was

@@ -58,7 +58,8 @@ type Server struct {
 	flow flowLimits // flow-control marks (flow.go); immutable after New
 
 	cidSeq     atomic.Uint64
-	eventSeq   atomic.Uint64 // sequence of the events the server publishes
+	eventSeq   atomic.Uint64  // sequence of the events the server publishes
+	bg         sync.WaitGroup // short-lived goroutines Shutdown waits for (tls.go)
 	numClients atomic.Int64
 	stats      serverStats
 
@@ -293,6 +294,7 @@ func (s *Server) Shutdown() {
 		}
 		cancel()
 	}
+	s.bg.Wait()
 	s.auth.Close()
 	s.log.Noticef("Server Exiting..")
 	close(s.done)

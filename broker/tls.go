@@ -118,6 +118,34 @@ func (c *client) logTLSError(err error) {
 	c.srv.log.Errorf("%sTLS handshake error: %v", c.prefix(), tlsCause(err))
 }
 
+// logTLSEnd logs why a connection closed during its handshake ended. The
+// peer's alert and its hang-up race: when the close came first, the
+// bridge is still reading what the peer sent, so a goroutine waits a
+// little for its verdict (the loop is done with c by then).
+func (c *client) logTLSEnd() {
+	st, ok := c.conn.TLSState()
+	if !ok {
+		return
+	}
+	if st.Err != nil {
+		c.logTLSError(st.Err)
+		return
+	}
+	c.srv.bg.Add(1)
+	go func() {
+		defer c.srv.bg.Done()
+		for deadline := time.Now().Add(tlsVerdictWait); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if st, _ := c.conn.TLSState(); st.Err != nil {
+				c.logTLSError(st.Err)
+				return
+			}
+		}
+	}()
+}
+
+// tlsVerdictWait bounds how long logTLSEnd waits for the bridge.
+const tlsVerdictWait = 250 * time.Millisecond
+
 // tlsCause strips the loop's and the bridge's wrapping from err.
 func tlsCause(err error) error {
 	for e := err; e != nil; e = errors.Unwrap(e) {

@@ -326,6 +326,16 @@ func (p *Parser) Pending() (op *Op, fresh bool) {
 	return &p.op, p.fresh
 }
 
+// PayloadHave returns, while a payload is being collected (Pending), how
+// many of its bytes (with the final CRLF) have arrived and how many it
+// needs in all; 0, 0 otherwise.
+func (p *Parser) PayloadHave() (have, need int) {
+	if p.state != statePayload {
+		return 0, 0
+	}
+	return len(p.pay), p.need
+}
+
 // badEnd reports whether b, the input after a control line, has something
 // else than "\r\n" right after the size bytes of payload, as far as b goes
 // (nats-server fails at the first wrong byte, before the frame is whole).

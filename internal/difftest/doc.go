@@ -47,11 +47,7 @@
 //     with AEAD suites for TLS 1.2; the fuzzer does not use TLS, listed for
 //     completeness) and "wildcard-permission" (a SUB whose wildcard is
 //     broader than its allow pattern, carol's SUB foo.> under allow foo.*,
-//     is refused by natsloop, accepted by nats-server), and
-//     "read-chunking" (nats-server repeats Invalid Publish Subject when its
-//     own read buffer, 512 bytes at first, ends inside the payload of a
-//     pedantic PUB to an invalid subject; natsloop's second -ERR follows
-//     its own reads, and no client controls either).
+//     is refused by natsloop, accepted by nats-server).
 //   - transcript_test.go and testdata/*.txt: reduced findings, replayed
 //     against natsloop and the reference, both held to the recorded
 //     output of 2.15.2. A transcript whose difference is not fixed yet

@@ -30,21 +30,6 @@ var deliberateDiffs = []deliberate{
 			return ok && st.Config == "auth" && strings.ContainsAny(subj, "*>") && d.Got != d.Ref
 		},
 	},
-	{
-		// nats-server reads a client's socket into a buffer of 512 bytes
-		// at first (doubling after each full read, up to 64 KiB): when a
-		// read ends inside the payload of a PUB it re-reads the PUB's
-		// line, so a pedantic client publishing to an invalid subject
-		// gets a second -ERR. natsloop reads what the socket has; its
-		// second -ERR follows its own read boundaries, which no client
-		// controls in either server.
-		name: "read-chunking",
-		why:  "the repeated Invalid Publish Subject when nats-server's read buffer ends inside the payload",
-		match: func(st Stream, d *Diff) bool {
-			const e = "-ERR 'Invalid Publish Subject'"
-			return d.Ref == e && d.Prev == e
-		},
-	},
 }
 
 // deliberateName names the deliberate difference d is, or "".
