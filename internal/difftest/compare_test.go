@@ -168,7 +168,6 @@ func filter(r Result, names []string) Result {
 type Diff struct {
 	Phase, Item int
 	Got, Ref    string
-	Prev        string // the item both sides share just before ("" if none)
 }
 
 // firstDiff finds the first difference between got and ref, or nil.
@@ -178,7 +177,7 @@ func firstDiff(got, ref Result) *Diff {
 		for j := 0; j < max(len(g), len(r)); j++ {
 			gi, ri := at(g, j), at(r, j)
 			if gi != ri {
-				return &Diff{Phase: i, Item: j, Got: gi, Ref: ri, Prev: at(r, j-1)}
+				return &Diff{Phase: i, Item: j, Got: gi, Ref: ri}
 			}
 		}
 	}
