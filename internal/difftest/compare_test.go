@@ -254,3 +254,45 @@ func formatResults(st Stream, got, ref Result) string {
 	}
 	return b.String()
 }
+
+// queueSIDs finds the queue subscriptions a stream makes: per client, sid
+// to queue name, from its "SUB subject queue sid" lines.
+func queueSIDs(st Stream) map[int]map[string]string {
+	q := map[int]map[string]string{}
+	for _, seg := range st.Segments {
+		for _, line := range strings.Split(string(seg.Data), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 4 || !strings.EqualFold(f[0], "SUB") {
+				continue
+			}
+			if q[seg.Client] == nil {
+				q[seg.Client] = map[string]string{}
+			}
+			q[seg.Client][f[3]] = f[2]
+		}
+	}
+	return q
+}
+
+// queueNames writes, in each MSG/HMSG a client got on one of its queue
+// subscriptions, the queue's name for the sid: which member of a group
+// gets a message is random in nats-server (and in natsloop).
+func queueNames(r Result, q map[int]map[string]string) Result {
+	for i, p := range r {
+		sids := q[p.Client]
+		if len(sids) == 0 {
+			continue
+		}
+		for j, it := range p.Items {
+			f := strings.Fields(it)
+			if len(f) < 4 || (f[0] != "MSG" && f[0] != "HMSG") {
+				continue
+			}
+			if name, ok := sids[f[2]]; ok {
+				f[2] = "queue:" + name
+				r[i].Items[j] = strings.Join(f, " ")
+			}
+		}
+	}
+	return r
+}

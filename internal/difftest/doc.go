@@ -35,7 +35,9 @@
 //     findings; one cause can show under several signatures. System
 //     events ($SYS.>) are compared by subject and event type only; deliveries
 //     of one message to several of a client's subscriptions compare in sid
-//     order (the reference's order varies). A stable difference is one
+//     order (the reference's order varies), and a delivery on a queue
+//     subscription names the queue instead of the sid (which member gets
+//     a message is random). A stable difference is one
 //     that appears again
 //     when the stream is re-run on both servers; one that does not is
 //     flaky, counted and reported but not a failure.

@@ -169,7 +169,8 @@ func runPair(st Stream, pr pair) (got, ref Result) {
 	wg.Wait()
 	pr.got.WaitIdle(syncDeadline)
 	pr.ref.WaitIdle(syncDeadline)
-	return filter(got, pr.ignore), filter(ref, pr.ignore)
+	q := queueSIDs(st)
+	return queueNames(filter(got, pr.ignore), q), queueNames(filter(ref, pr.ignore), q)
 }
 
 // equalResults reports whether two runs match item for item.
