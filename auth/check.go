@@ -27,10 +27,7 @@ func (a *Auth) Check(cr Credentials) (*Identity, error) {
 	if j == nil {
 		return id, err
 	}
-	id, err = a.runJob(j)
-	if err != nil {
-	}
-	return id, err
+	return a.runJob(j)
 }
 
 // Start authenticates cr without blocking on bcrypt.
@@ -53,6 +50,9 @@ func (a *Auth) Start(cr Credentials, done func(*Identity, error)) (sync bool, id
 	}
 	if err := a.pool.submit(j, done, cr.RemoteAddr); err != nil {
 		clear(j.pass)
+		if err == errCached {
+			return true, j.id, nil
+		}
 		return true, nil, err
 	}
 	return false, nil, nil

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"errors"
 	"net"
 	"sync"
 )
@@ -75,6 +76,12 @@ func (p *pool) submit(j *job, done func(*Identity, error), remote string) error 
 		clear(j.pass)
 		return nil
 	}
+	if j.cacheable && p.a.cache.has(j.key) {
+		// The flight this check would have joined ended between the
+		// caller's cache lookup and now (a worker caches a success before
+		// it unlists the flight, under mu).
+		return errCached
+	}
 	f := &flight{j: j, host: hostOf(remote), queued: true, waiters: []waiter{w}}
 	p.q.push(f)
 	if p.q.n > p.lim.queue {
@@ -89,6 +96,10 @@ func (p *pool) submit(j *job, done func(*Identity, error), remote string) error 
 	p.work.Signal()
 	return nil
 }
+
+// errCached tells Start that the check's result is in the cache after
+// all (never returned by Start).
+var errCached = errors.New("auth: cached meanwhile")
 
 // join adds w to f; a queued f becomes its host's newest flight, as if
 // w had submitted it.
@@ -108,7 +119,7 @@ func (p *pool) drop(f *flight) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		p.answer("", ws, nil, ErrBusy)
+		p.answer(ws, nil, ErrBusy)
 	}()
 }
 
@@ -157,7 +168,7 @@ func (p *pool) finish(f *flight, id *Identity, err error) {
 	p.mu.Lock()
 	ws := p.unlist([]*flight{f})
 	p.mu.Unlock()
-	p.answer(f.j.user, ws, id, err)
+	p.answer(ws, id, err)
 }
 
 // unlist removes flights from inflight and returns their waiters.
@@ -175,12 +186,9 @@ func (p *pool) unlist(fs []*flight) []waiter {
 	return ws
 }
 
-// answer calls each waiter's done; a failed check of user is logged per
-// waiter.
-func (p *pool) answer(user string, ws []waiter, id *Identity, err error) {
+// answer calls each waiter's done.
+func (p *pool) answer(ws []waiter, id *Identity, err error) {
 	for _, w := range ws {
-		if err == ErrAuthorization {
-		}
 		w.done(id, err)
 	}
 }
@@ -199,7 +207,7 @@ func (p *pool) close() {
 	ws := p.unlist(queued)
 	p.work.Broadcast()
 	p.mu.Unlock()
-	p.answer("", ws, nil, ErrClosed)
+	p.answer(ws, nil, ErrClosed)
 	p.wg.Wait()
 }
 
