@@ -186,7 +186,7 @@ func (p *Perms) CanPublish(subj []byte) bool {
 }
 
 func (r *pubRules) allowed(subj []byte) bool {
-	if hasEmptyToken(subj) {
+	if subject.HasEmptyToken(subj) {
 		// nats-server's sublist matches nothing for such a subject: no
 		// allow rule and no deny rule applies.
 		return r.all
@@ -218,7 +218,7 @@ func (p *Perms) CanSubscribe(subj, queue []byte) bool {
 	if p == nil || p.sub.open {
 		return true
 	}
-	if hasEmptyToken(subj) {
+	if subject.HasEmptyToken(subj) {
 		// As for publish: nats-server's sublist matches no rule.
 		return p.sub.all
 	}
@@ -305,18 +305,4 @@ func (p *Perms) AllowResponses() (maxMsgs int, expires time.Duration, ok bool) {
 		return 0, 0, false
 	}
 	return p.resp.MaxMsgs, p.resp.Expires, true
-}
-
-// hasEmptyToken reports whether subj is empty or has an empty token
-// ("foo..bar", ".foo", "foo.").
-func hasEmptyToken(subj []byte) bool {
-	if len(subj) == 0 || subj[0] == '.' || subj[len(subj)-1] == '.' {
-		return true
-	}
-	for i := 1; i < len(subj); i++ {
-		if subj[i] == '.' && subj[i-1] == '.' {
-			return true
-		}
-	}
-	return false
 }

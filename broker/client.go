@@ -150,7 +150,7 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 		return c.tlsData(data)
 	}
 	c.afterWait()
-	c.reads.arrive(c.inOff + int64(len(data)))
+	c.reads.arrive(c.opStart, c.inOff+int64(len(data)))
 	consumed := 0
 	for len(data) > 0 && (!c.conn.Closed() || c.lingering) {
 		if c.hs != nil && c.refuseBeforeConnect(data[0]) {
@@ -158,7 +158,6 @@ func (h *connHandler) OnData(lc *loop.Conn, data []byte) int {
 		}
 		if c.parser.AtOpStart() {
 			c.opStart = c.inOff
-			c.reads.forget(c.opStart)
 		}
 		n, op, err := c.parser.Next(data)
 		data = data[n:]
@@ -213,8 +212,14 @@ func (h *connHandler) OnTick(lc *loop.Conn, now time.Time) {
 func (c *client) parseError(err error) {
 	var pe *proto.Error
 	if errors.As(err, &pe) {
-		if pe == proto.ErrMaxPayload {
+		switch pe {
+		case proto.ErrMaxPayload:
 			c.closeWithErr(pe.Text, errMaxPayload)
+			return
+		case proto.ErrNoHeaders:
+			// nats-server logs it bare and closes without an -ERR.
+			c.srv.log.Errorf("%s%s", c.prefix(), pe.Reason)
+			c.closeWithErr("", errNoHeaders)
 			return
 		}
 		c.srv.log.Errorf("%sClient parser ERROR: %s", c.prefix(), pe.Reason)

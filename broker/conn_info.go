@@ -14,13 +14,22 @@ func (s *Server) authRequired() bool { return s.auth.Required() }
 
 // sendInfo stages the INFO a client sees first.
 func (c *client) sendInfo() {
-	s := c.srv
-	info := s.baseInfo()
+	info := c.clientInfo()
+	info.Nonce = c.infoNonce()
+	c.stageInfo(&info)
+}
+
+// clientInfo is the server's INFO as this client sees it.
+func (c *client) clientInfo() proto.Info {
+	info := c.srv.baseInfo()
 	info.ClientID = c.cid
 	info.ClientIP = remoteIP(c.conn.RemoteAddr())
-	info.Nonce = c.infoNonce()
+	return info
+}
+
+func (c *client) stageInfo(info *proto.Info) {
 	out := c.conn.Out()
-	*out = proto.AppendInfo(*out, &info)
+	*out = proto.AppendInfo(*out, info)
 }
 
 // afterFirstPong sends, after the first PONG that follows an accepted
@@ -34,13 +43,10 @@ func (c *client) afterFirstPong() {
 	if c.opts.Protocol < 1 || c.conn.Closed() {
 		return
 	}
-	info := c.srv.baseInfo()
-	info.ClientID = c.cid
-	info.ClientIP = remoteIP(c.conn.RemoteAddr())
+	info := c.clientInfo()
 	info.ConnectInfo = true
 	info.RemoteAccount = c.grant.acc.name
-	out := c.conn.Out()
-	*out = proto.AppendInfo(*out, &info)
+	c.stageInfo(&info)
 }
 
 // baseInfo is the part of INFO every client shares.

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"natsloop/internal/subject"
 	"natsloop/loop"
 	"natsloop/proto"
 )
@@ -12,16 +13,11 @@ const noRespStatus = "NATS/1.0 503\r\nNats-Subject: "
 // processPub delivers one PUB or HPUB. It is the hot path: no allocation,
 // no lock besides the index's own read path.
 func (c *client) processPub(op *proto.Op) {
-	if op.Kind == proto.OpHPub && !c.opts.Headers {
-		c.srv.log.Errorf("%smessage headers not supported", c.prefix())
-		c.closeWithErr("", errNoHeaders)
-		return
-	}
-	if !c.lineDone {
-		c.checkPubLine(op)
-		if line := c.opEnd - int64(len(op.Payload)) - 2; c.reads.splitsPayload(c.opStart, line, c.opEnd) {
-			c.checkPubLine(op) // nats-server read the line again
-		}
+	// (An HPUB from a client without headers never gets here: the parser
+	// refuses it, Parser.NoHeaders.)
+	if !c.lineDone && c.badPubLine(op) {
+		line := c.opEnd - int64(len(op.Payload)) - 2
+		c.pubLineAgain(op, line, c.opEnd)
 	}
 	c.lineDone = false
 	if c.srv.opts.Trace {
@@ -148,54 +144,48 @@ func (c *client) sendNoResponders(subj, reply []byte) {
 // reads the line again and answers twice (checkPendingLine when our read
 // ended there too, processPub otherwise).
 
-// checkPubLine sends what nats-server answers to a PUB/HPUB control line.
-func (c *client) checkPubLine(op *proto.Op) {
-	if c.opts.Pedantic && !validLiteral(op.Subject) {
+// badPubLine sends what nats-server answers to a PUB/HPUB control line
+// and reports whether it complained.
+func (c *client) badPubLine(op *proto.Op) bool {
+	if c.opts.Pedantic && !subject.ValidPublish(op.Subject) {
 		c.sendErr("Invalid Publish Subject")
+		return true
+	}
+	return false
+}
+
+// pubLineAgain repeats the complaint when nats-server would have read the
+// line again: one of its reads ended inside the payload of the op whose
+// line ends at line and frame at end.
+func (c *client) pubLineAgain(op *proto.Op, line, end int64) {
+	if c.reads.splitsPayload(c.opStart, line, end) {
+		c.badPubLine(op)
 	}
 }
 
 // checkPendingLine checks the control line of a PUB whose payload is
-// still arriving, once it was just read: the read ended in its payload,
-// so nats-server reads the line again unless the line itself was split.
+// still arriving, once it was just read.
 func (c *client) checkPendingLine() {
 	op, fresh := c.parser.Pending()
 	if !fresh || !isPub(op) {
 		return
 	}
-	have, need := c.parser.PayloadHave()
-	line := c.opEnd - int64(have)
-	c.checkPubLine(op)
-	if c.reads.splitsPayload(c.opStart, line, line+int64(need)) {
-		c.checkPubLine(op)
-	}
 	c.lineDone = true
+	if c.badPubLine(op) {
+		have, need := c.parser.PayloadHave()
+		line := c.opEnd - int64(have)
+		c.pubLineAgain(op, line, line+int64(need))
+	}
 }
 
 // checkFailedLine checks the control line of a PUB whose payload end was
 // wrong, before the parse error is answered.
 func (c *client) checkFailedLine(err error) {
 	if op := c.parser.Failed(); err == proto.ErrUnknownOp && isPub(op) && !c.lineDone {
-		c.checkPubLine(op)
+		c.badPubLine(op)
 	}
 }
 
 func isPub(op *proto.Op) bool {
 	return op != nil && (op.Kind == proto.OpPub || op.Kind == proto.OpHPub)
-}
-
-// validLiteral is nats-server's literal subject check for pedantic
-// clients: no empty token, no token that is exactly "*" or ">".
-func validLiteral(s []byte) bool {
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '.' {
-			t := s[start:i]
-			if len(t) == 0 || len(t) == 1 && (t[0] == '*' || t[0] == '>') {
-				return false
-			}
-			start = i + 1
-		}
-	}
-	return true
 }

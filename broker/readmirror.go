@@ -12,7 +12,7 @@ type readMirror struct {
 	size   int     // the next read's buffer size (0: not started)
 	shorts int     // short reads in a row
 	seen   int64   // input offset the mirrored reads have covered
-	ends   []int64 // ends of mirrored reads from the current op's start on
+	ends   []int64 // ends of mirrored reads since the last arrival's op start
 }
 
 // nats-server's read buffer sizes and shrink trigger.
@@ -24,10 +24,13 @@ const (
 )
 
 // arrive accounts the input up to offset end, which arrived together.
-func (m *readMirror) arrive(end int64) {
+// Read ends before keep (the start of the op being parsed, or of an
+// earlier one) are dropped: no op that is still to be checked needs them.
+func (m *readMirror) arrive(keep, end int64) {
 	if m.size == 0 {
 		m.size = mirrorStartSize
 	}
+	m.forget(keep)
 	for m.seen < end {
 		n := int(min(int64(m.size), end-m.seen))
 		m.seen += int64(n)
@@ -47,8 +50,7 @@ func (m *readMirror) arrive(end int64) {
 	}
 }
 
-// forget drops the read ends before off (an op starting there needs none
-// of them).
+// forget drops the read ends before off.
 func (m *readMirror) forget(off int64) {
 	i := 0
 	for i < len(m.ends) && m.ends[i] < off {

@@ -10,22 +10,22 @@ import (
 // shrink the buffer only after more than two in a row.
 func TestReadMirrorSizes(t *testing.T) {
 	var m readMirror
-	m.arrive(512 + 1024 + 100)
+	m.arrive(0, 512+1024+100)
 	if want := []int64{512, 1536, 1636}; !slices.Equal(m.ends, want) {
 		t.Fatalf("ends %v, want %v", m.ends, want)
 	}
 	if m.size != 2048 {
 		t.Fatalf("size %d after a short read, want 2048 (no shrink yet)", m.size)
 	}
-	m.arrive(m.seen + 10)
+	m.arrive(0, m.seen+10)
 	if m.size != 2048 {
 		t.Fatalf("size %d after two short reads, want 2048", m.size)
 	}
-	m.arrive(m.seen + 10)
+	m.arrive(0, m.seen+10)
 	if m.size != 1024 {
 		t.Fatalf("size %d after three short reads, want 1024", m.size)
 	}
-	m.arrive(m.seen + 10)
+	m.arrive(0, m.seen+10)
 	if m.size != 512 {
 		t.Fatalf("size %d after four short reads, want 512", m.size)
 	}
@@ -34,7 +34,7 @@ func TestReadMirrorSizes(t *testing.T) {
 		t.Fatalf("forget kept %v", m.ends)
 	}
 	var big readMirror
-	big.arrive(1 << 20)
+	big.arrive(0, 1<<20)
 	if big.size != mirrorMaxSize {
 		t.Fatalf("size %d, want the cap %d", big.size, mirrorMaxSize)
 	}
@@ -44,7 +44,7 @@ func TestReadMirrorSizes(t *testing.T) {
 // read whole and a read ends inside the payload (not exactly after it).
 func TestReadMirrorSplitsPayload(t *testing.T) {
 	var m readMirror
-	m.arrive(2000) // reads end at 512, 1536, 2000
+	m.arrive(0, 2000) // reads end at 512, 1536, 2000
 	cases := []struct {
 		start, line, end int64
 		want             bool

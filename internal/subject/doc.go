@@ -7,7 +7,9 @@
 // whitespace ("\t\n\f\r "). In a subscription, '*' as a whole token matches
 // exactly one token and '>' as the whole last token matches one or more
 // tokens; "foo*.bar" is a literal token. ValidSubject checks SUB subjects,
-// ValidLiteral publish subjects (no wildcards), ValidQueue queue names,
+// ValidLiteral publish subjects (no wildcards), ValidPublish what a
+// pedantic client may publish to (nats-server's looser rule),
+// HasEmptyToken subjects no rule can match, ValidQueue queue names,
 // Matches tests one literal against one pattern (for permissions). None of
 // them allocates or retains its arguments.
 //

@@ -54,6 +54,29 @@ func ValidLiteral(s []byte) bool {
 	return ValidSubject(s) && IsLiteral(s)
 }
 
+// HasEmptyToken reports whether s is empty or has an empty token
+// ("foo..bar", ".foo", "foo."). nats-server's index matches nothing for
+// such a subject. It does not allocate.
+func HasEmptyToken(s []byte) bool {
+	if len(s) == 0 || s[0] == sep || s[len(s)-1] == sep {
+		return true
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] == sep && s[i-1] == sep {
+			return true
+		}
+	}
+	return false
+}
+
+// ValidPublish is nats-server's check of a pedantic client's publish
+// subject: no empty token and no wildcard token. Unlike ValidLiteral it
+// lets whitespace through (a PUB subject may hold '\r' or '\n', see
+// proto). It does not allocate.
+func ValidPublish(s []byte) bool {
+	return !HasEmptyToken(s) && IsLiteral(s)
+}
+
 // ValidQueue reports whether q is a valid queue group name: non-empty and
 // without whitespace. It does not allocate.
 func ValidQueue(q []byte) bool {

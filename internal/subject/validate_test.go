@@ -149,3 +149,19 @@ func TestValidatorsAllocs(t *testing.T) {
 		t.Fatalf("validators allocate: %v allocs per run", n)
 	}
 }
+
+// TestValidPublish: nats-server's pedantic publish rule refuses empty and
+// wildcard tokens only; whitespace, which ValidLiteral refuses, passes.
+func TestValidPublish(t *testing.T) {
+	for s, want := range map[string]bool{
+		"foo": true, "foo.bar": true, "\nfoo": true, "foo*.b>": true,
+		"": false, ".foo": false, "foo.": false, "foo..bar": false, "foo.*": false, ">": false, "a.>.b": false,
+	} {
+		if got := ValidPublish([]byte(s)); got != want {
+			t.Errorf("ValidPublish(%q) = %v, want %v", s, got, want)
+		}
+		if got := HasEmptyToken([]byte(s)); got != (s == "" || s[0] == '.' || s[len(s)-1] == '.' || s == "foo..bar") {
+			t.Errorf("HasEmptyToken(%q) = %v", s, got)
+		}
+	}
+}
